@@ -1,0 +1,370 @@
+//! General builtins: printing, conversions, `len range min max sum round
+//! sorted`, errors and `exit`.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::interp::{compare_values, throw, Args, Interp, Outcome, Unwind};
+use crate::value::{ErrorValue, ItemSource, Object, Value};
+
+use super::{add, float_arg, int_arg, str_arg, Table};
+
+pub fn register(t: &mut Table) {
+    add(t, "print", print);
+    add(t, "str", |_, a| {
+        let [v] = a.bind("str", ["x"], 0)?;
+        Ok(Value::str(&v.map_or_else(String::new, |v| v.to_str())))
+    });
+    add(t, "repr", |_, a| {
+        let [v] = a.bind("repr", ["x"], 1)?;
+        Ok(Value::str(&v.unwrap_or_default().repr()))
+    });
+    add(t, "int", int);
+    add(t, "float", float);
+    add(t, "bool", |_, a| {
+        let [v] = a.bind("bool", ["x"], 0)?;
+        Ok(Value::Bool(v.is_some_and(|v| v.truthy())))
+    });
+    add(t, "type", |_, a| {
+        let [v] = a.bind("type", ["x"], 1)?;
+        Ok(Value::str(v.unwrap_or_default().type_name()))
+    });
+    add(t, "len", len);
+    add(t, "range", range);
+    add(t, "list", |interp, a| {
+        let [v] = a.bind("list", ["items"], 0)?;
+        match v {
+            None => Ok(Value::list(Vec::new())),
+            Some(v) => interp.collect(&v).map(Value::list),
+        }
+    });
+    add(t, "abs", |_, a| {
+        let [v] = a.bind("abs", ["x"], 1)?;
+        match v.unwrap_or_default() {
+            Value::Int(i) => i.checked_abs().map(Value::Int).map_or_else(
+                || throw("OverflowError", format!("abs({i}) does not fit in a 64-bit int")),
+                Ok,
+            ),
+            Value::Bool(b) => Ok(Value::Int(b as i64)),
+            Value::Float(f) => Ok(Value::Float(f.abs())),
+            other => throw("TypeError", format!("bad operand type for abs(): '{}'", other.type_name())),
+        }
+    });
+    add(t, "min", |interp, a| extreme(interp, a, "min", Ordering::Less));
+    add(t, "max", |interp, a| extreme(interp, a, "max", Ordering::Greater));
+    add(t, "sum", sum);
+    add(t, "round", round);
+    add(t, "sorted", |interp, a| {
+        let [items, key, reverse] = a.bind("sorted", ["items", "key", "reverse"], 1)?;
+        let items = interp.collect(&items.unwrap_or_default())?;
+        let sorted = sort_values(interp, items, key, reverse.is_some_and(|r| r.truthy()))?;
+        Ok(Value::list(sorted))
+    });
+    add(t, "error", |_, a| {
+        let [kind, message] = a.bind("error", ["kind", "message"], 1)?;
+        let kind = kind.unwrap_or_default();
+        let kind = str_arg(&kind, "error", "kind")?;
+        Ok(Value::Error(Arc::new(ErrorValue {
+            kind: kind.into(),
+            message: message.map_or_else(String::new, |m| m.to_str()),
+        })))
+    });
+    add(t, "assert", |_, a| {
+        let [cond, message] = a.bind("assert", ["cond", "message"], 1)?;
+        if cond.unwrap_or_default().truthy() {
+            return Ok(Value::Nil);
+        }
+        throw("AssertionError", message.map_or_else(String::new, |m| m.to_str()))
+    });
+    add(t, "exit", |_, a| {
+        let [status] = a.bind("exit", ["status"], 0)?;
+        let status = match status {
+            None | Some(Value::Nil) => 0,
+            Some(v) => int_arg(&v, "exit", "status")? as i32,
+        };
+        Err(Unwind::Exit(status))
+    });
+}
+
+fn print(interp: &mut Interp, mut a: Args) -> Outcome {
+    let sep = a.take_kw("sep").map_or_else(|| " ".to_string(), |v| v.to_str());
+    let end = a.take_kw("end").map_or_else(|| "\n".to_string(), |v| v.to_str());
+    let items = a.positional("print", 0, usize::MAX)?;
+    let mut line = items.iter().map(Value::to_str).collect::<Vec<_>>().join(&sep);
+    line.push_str(&end);
+    interp.rt.out.write(&line);
+    Ok(Value::Nil)
+}
+
+fn int(_: &mut Interp, a: Args) -> Outcome {
+    let [v, base] = a.bind("int", ["x", "base"], 0)?;
+    let base = match base {
+        Some(b) => int_arg(&b, "int", "base")? as u32,
+        None => 10,
+    };
+    match v.unwrap_or(Value::Int(0)) {
+        Value::Int(i) => Ok(Value::Int(i)),
+        Value::Bool(b) => Ok(Value::Int(b as i64)),
+        Value::Float(f) if f.is_finite() && f.abs() < 9.2e18 => Ok(Value::Int(f.trunc() as i64)),
+        Value::Float(f) => throw("OverflowError", format!("cannot convert float {f} to int")),
+        Value::Str(s) => {
+            let clean: String = s.trim().chars().filter(|&c| c != '_').collect();
+            i64::from_str_radix(&clean, base).map(Value::Int).or_else(|_| {
+                throw(
+                    "ValueError",
+                    format!("invalid literal for int() with base {base}: {}", Value::Str(s).repr()),
+                )
+            })
+        }
+        other => throw(
+            "TypeError",
+            format!("int() argument must be a string or a number, not {}", other.type_name()),
+        ),
+    }
+}
+
+fn float(_: &mut Interp, a: Args) -> Outcome {
+    let [v] = a.bind("float", ["x"], 0)?;
+    match v.unwrap_or(Value::Float(0.0)) {
+        Value::Str(s) => {
+            let text = s.trim().to_ascii_lowercase();
+            let parsed = match text.as_str() {
+                "inf" | "+inf" | "infinity" => Ok(f64::INFINITY),
+                "-inf" | "-infinity" => Ok(f64::NEG_INFINITY),
+                "nan" => Ok(f64::NAN),
+                t => t.parse::<f64>(),
+            };
+            parsed.map(Value::Float).or_else(|_| {
+                throw(
+                    "ValueError",
+                    format!("could not convert string to float: {}", Value::Str(s).repr()),
+                )
+            })
+        }
+        v => float_arg(&v, "float", "x").map(Value::Float),
+    }
+}
+
+fn len(_: &mut Interp, a: Args) -> Outcome {
+    let [v] = a.bind("len", ["x"], 1)?;
+    let n = match v.unwrap_or_default() {
+        Value::Str(s) => s.chars().count(),
+        Value::List(l) => l.lock().len(),
+        Value::Map(m) => m.lock().len(),
+        Value::Object(o) if o.len().is_some() => o.len().unwrap_or(0),
+        other => return throw("TypeError", format!("a {} has no len()", other.type_name())),
+    };
+    Ok(Value::Int(n as i64))
+}
+
+/// `range(stop)`, `range(start, stop[, step])`: a lazy sequence of ints.
+pub struct Range {
+    start: i64,
+    stop: i64,
+    step: i64,
+}
+
+impl Range {
+    fn len(&self) -> usize {
+        let span = if self.step > 0 {
+            self.stop.saturating_sub(self.start)
+        } else {
+            self.start.saturating_sub(self.stop)
+        };
+        if span <= 0 {
+            return 0;
+        }
+        let step = self.step.unsigned_abs();
+        (span as u64).div_ceil(step) as usize
+    }
+}
+
+fn range(_: &mut Interp, a: Args) -> Outcome {
+    let nums = a.positional("range", 1, 3)?;
+    let ints = nums
+        .iter()
+        .map(|v| int_arg(v, "range", "bounds"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (start, stop, step) = match ints[..] {
+        [stop] => (0, stop, 1),
+        [start, stop] => (start, stop, 1),
+        [start, stop, step] => (start, stop, step),
+        _ => unreachable!("positional() checked the count"),
+    };
+    if step == 0 {
+        return throw("ValueError", "range() arg 3 must not be zero");
+    }
+    Ok(Value::Object(Arc::new(Range { start, stop, step })))
+}
+
+impl Object for Range {
+    fn type_name(&self) -> &'static str {
+        "range"
+    }
+    fn repr(&self) -> String {
+        match self.step {
+            1 => format!("range({}, {})", self.start, self.stop),
+            s => format!("range({}, {}, {s})", self.start, self.stop),
+        }
+    }
+    fn len(&self) -> Option<usize> {
+        Some(Range::len(self))
+    }
+    fn iter(&self) -> Option<Box<dyn ItemSource>> {
+        Some(Box::new(RangeIter {
+            next: self.start,
+            left: Range::len(self),
+            step: self.step,
+        }))
+    }
+}
+
+struct RangeIter {
+    next: i64,
+    left: usize,
+    step: i64,
+}
+
+impl ItemSource for RangeIter {
+    fn next(&mut self, _: &mut Interp) -> Result<Option<Value>, Unwind> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        let v = self.next;
+        self.next = self.next.wrapping_add(self.step);
+        Ok(Some(Value::Int(v)))
+    }
+}
+
+/// `min`/`max` over one iterable or several arguments, with `key=`.
+fn extreme(interp: &mut Interp, mut a: Args, name: &str, want: Ordering) -> Outcome {
+    let key = a.take_kw("key").filter(|k| !matches!(k, Value::Nil));
+    let default = a.take_kw("default");
+    let mut args = a.positional(name, 1, usize::MAX)?;
+    let items = if args.len() == 1 {
+        interp.collect(&args.remove(0))?
+    } else {
+        args
+    };
+    let mut best: Option<(Value, Value)> = None;
+    for item in items {
+        let k = match &key {
+            Some(f) => interp.call_value(f, Args::new(vec![item.clone()]))?,
+            None => item.clone(),
+        };
+        let better = match &best {
+            None => true,
+            Some((bk, _)) => order(&k, bk)? == want,
+        };
+        if better {
+            best = Some((k, item));
+        }
+    }
+    match (best, default) {
+        (Some((_, v)), _) => Ok(v),
+        (None, Some(d)) => Ok(d),
+        (None, None) => throw("ValueError", format!("{name}() arg is an empty sequence")),
+    }
+}
+
+fn order(a: &Value, b: &Value) -> Result<Ordering, Unwind> {
+    compare_values(a, b).map_or_else(
+        || {
+            throw(
+                "TypeError",
+                format!("'<' is not supported between a {} and a {}", a.type_name(), b.type_name()),
+            )
+        },
+        Ok,
+    )
+}
+
+/// Sorts stably by value or by `key(item)`, as Python's `sorted`.
+pub fn sort_values(
+    interp: &mut Interp,
+    items: Vec<Value>,
+    key: Option<Value>,
+    reverse: bool,
+) -> Result<Vec<Value>, Unwind> {
+    let mut keyed = Vec::with_capacity(items.len());
+    for item in items {
+        let k = match &key {
+            Some(f) if !matches!(f, Value::Nil) => interp.call_value(f, Args::new(vec![item.clone()]))?,
+            _ => item.clone(),
+        };
+        keyed.push((k, item));
+    }
+    let mut failure = None;
+    keyed.sort_by(|(a, _), (b, _)| {
+        let o = order(a, b).unwrap_or_else(|e| {
+            failure.get_or_insert(e);
+            Ordering::Equal
+        });
+        if reverse {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
+    }
+}
+
+fn sum(interp: &mut Interp, a: Args) -> Outcome {
+    let [items, start] = a.bind("sum", ["items", "start"], 1)?;
+    let mut total = start.unwrap_or(Value::Int(0));
+    if let Value::Str(_) = total {
+        return throw("TypeError", "sum() can't sum strings (use ''.join(items) instead)");
+    }
+    for item in interp.collect(&items.unwrap_or_default())? {
+        total = interp.binary(crate::ast::BinOp::Add, total, item)?;
+    }
+    Ok(total)
+}
+
+/// `round(x)` to an int, half to even; `round(x, n)` to a float.
+fn round(_: &mut Interp, a: Args) -> Outcome {
+    let [x, digits] = a.bind("round", ["x", "ndigits"], 1)?;
+    let x = x.unwrap_or_default();
+    match digits.filter(|d| !matches!(d, Value::Nil)) {
+        None => match x {
+            Value::Int(i) => Ok(Value::Int(i)),
+            v => {
+                let f = float_arg(&v, "round", "x")?.round_ties_even();
+                if !f.is_finite() || f.abs() >= 9.2e18 {
+                    return throw("OverflowError", "cannot convert float to int");
+                }
+                Ok(Value::Int(f as i64))
+            }
+        },
+        Some(d) => {
+            let d = int_arg(&d, "round", "ndigits")?;
+            if let Value::Int(i) = x {
+                return Ok(Value::Int(round_int(i, d)));
+            }
+            let f = float_arg(&x, "round", "x")?;
+            if !(0..=300).contains(&d) || !f.is_finite() {
+                let scale = 10f64.powi(d.clamp(-308, 308) as i32);
+                return Ok(Value::Float((f * scale).round_ties_even() / scale));
+            }
+            // Decimal rounding of the exact binary value, as Python does.
+            let text = format!("{f:.prec$}", prec = d as usize);
+            Ok(Value::Float(text.parse().unwrap_or(f)))
+        }
+    }
+}
+
+fn round_int(i: i64, digits: i64) -> i64 {
+    if digits >= 0 {
+        return i;
+    }
+    let Some(unit) = 10i64.checked_pow((-digits) as u32) else {
+        return 0;
+    };
+    let (q, r) = (i.div_euclid(unit), i.rem_euclid(unit));
+    let up = r * 2 > unit || (r * 2 == unit && q % 2 != 0);
+    (q + up as i64).saturating_mul(unit)
+}

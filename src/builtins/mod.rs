@@ -1,0 +1,78 @@
+//! The builtin functions and methods, one family per module.
+
+pub mod core;
+pub mod list;
+pub mod map;
+pub mod random;
+pub mod string;
+pub mod time;
+
+use crate::ast::Name;
+use crate::interp::{throw, Args, Interp, Outcome, Unwind};
+use crate::value::{NativeFn, Value};
+
+/// The builtin table: names and values, in the order the resolver numbers them.
+pub type Table = Vec<(Name, Value)>;
+
+/// Every builtin a script sees, before the engine adds its own.
+pub fn table() -> Table {
+    let mut t = Table::new();
+    core::register(&mut t);
+    random::register(&mut t);
+    time::register(&mut t);
+    t
+}
+
+/// Adds a builtin function to a table.
+pub fn add(
+    t: &mut Table,
+    name: &'static str,
+    body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
+) {
+    t.push((name.into(), NativeFn::value(name, body)));
+}
+
+/// An int argument, or a `TypeError` naming the function and parameter.
+pub fn int_arg(v: &Value, func: &str, param: &str) -> Result<i64, Unwind> {
+    v.as_int().map_or_else(
+        || {
+            throw(
+                "TypeError",
+                format!("{func}() argument '{param}' must be an int, not {}", v.type_name()),
+            )
+        },
+        Ok,
+    )
+}
+
+/// A number argument as a float, or a `TypeError`.
+pub fn float_arg(v: &Value, func: &str, param: &str) -> Result<f64, Unwind> {
+    v.as_f64().map_or_else(
+        || {
+            throw(
+                "TypeError",
+                format!("{func}() argument '{param}' must be a number, not {}", v.type_name()),
+            )
+        },
+        Ok,
+    )
+}
+
+/// A str argument, or a `TypeError`.
+pub fn str_arg<'a>(v: &'a Value, func: &str, param: &str) -> Result<&'a str, Unwind> {
+    match v {
+        Value::Str(s) => Ok(s),
+        other => throw(
+            "TypeError",
+            format!("{func}() argument '{param}' must be a str, not {}", other.type_name()),
+        ),
+    }
+}
+
+/// An optional timeout in seconds: `nil` (or absent) means none.
+pub fn timeout_arg(v: Option<Value>, func: &str) -> Result<Option<f64>, Unwind> {
+    match v {
+        None | Some(Value::Nil) => Ok(None),
+        Some(v) => float_arg(&v, func, "timeout").map(Some),
+    }
+}

@@ -1,0 +1,263 @@
+//! [`Engine`]: the embedding API and the one way every front end (the CLI,
+//! the REPL, the golden tests) runs Thr code.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::builtins::{self, Table};
+use crate::diagnostic::SourceFile;
+use crate::error::Error;
+use crate::interp::{Interp, Unwind};
+use crate::parser;
+use crate::resolver::Resolver;
+use crate::runtime::{Limits, Output, Runtime, ThreadCtx, SCRIPT_STACK};
+use crate::value::Value;
+
+/// A Thr interpreter: configure it, then run scripts or evaluate snippets.
+///
+/// ```
+/// let out = thr::Capture::default();
+/// let mut engine = thr::Engine::new();
+/// engine.set_output(out.clone());
+/// engine.run_str("print(6 * 7)").unwrap();
+/// assert_eq!(out.text(), "42\n");
+/// ```
+pub struct Engine {
+    extra: Table,
+    out: Arc<Output>,
+    err: Arc<Output>,
+    limits: Limits,
+    seed: Option<u64>,
+    args: Vec<String>,
+    color: bool,
+    session: Option<Session>,
+}
+
+/// The state `eval` keeps between calls: one main thread whose top-level
+/// variables persist, as in the REPL.
+struct Session {
+    rt: Arc<Runtime>,
+    resolver: Resolver,
+    interp: Interp,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    /// An engine writing to stdout and stderr, with default limits.
+    pub fn new() -> Engine {
+        let stdout = std::io::stdout();
+        let eager = stdout.is_terminal();
+        Engine {
+            extra: Table::new(),
+            out: Arc::new(Output::new(Box::new(stdout), eager)),
+            err: Arc::new(Output::new(Box::new(std::io::stderr()), true)),
+            limits: Limits::default(),
+            seed: None,
+            args: Vec::new(),
+            color: false,
+            session: None,
+        }
+    }
+
+    /// Sends what scripts print (and log) to `w`.
+    pub fn set_output(&mut self, w: impl Write + Send + 'static) {
+        self.out = Arc::new(Output::new(Box::new(w), true));
+        self.session = None;
+    }
+
+    /// Sends error reports (uncaught errors, deadlocks) to `w`.
+    pub fn set_error_output(&mut self, w: impl Write + Send + 'static) {
+        self.err = Arc::new(Output::new(Box::new(w), true));
+        self.session = None;
+    }
+
+    /// Seeds `random()` and friends; without a seed each run differs.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = Some(seed);
+    }
+
+    /// The list scripts see as `args`.
+    pub fn set_args(&mut self, args: Vec<String>) {
+        self.args = args;
+    }
+
+    /// Colours diagnostics with ANSI escapes.
+    pub fn set_color(&mut self, color: bool) {
+        self.color = color;
+    }
+
+    /// The limits runs are held to.
+    pub fn limits_mut(&mut self) -> &mut Limits {
+        &mut self.limits
+    }
+
+    /// Makes a host value visible to scripts under `name`.
+    pub fn register_value(&mut self, name: &str, v: Value) {
+        self.extra.retain(|(n, _)| &**n != name);
+        self.extra.push((name.into(), v));
+        self.session = None;
+    }
+
+    /// Runs a script given as a string, named `<string>` in diagnostics.
+    pub fn run_str(&mut self, code: &str) -> Result<(), Error> {
+        self.run_source("<string>", code)
+    }
+
+    /// Reads and runs a script file.
+    pub fn run_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let message = format!("cannot read {}: {e}", path.display());
+            Error::new("IOError", &message, format!("error: {message}\n"))
+        })?;
+        self.run_source(&path.display().to_string(), &text)
+    }
+
+    /// Runs a whole script: parse, resolve, run the main thread, then wait for
+    /// the other threads as LANGUAGE.md §7 says. Uncaught errors are reported
+    /// to the error output as they happen and the first is returned.
+    pub fn run_source(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let source = SourceFile::new(name, text);
+        let rt = self.runtime();
+        let mut program = parser::parse(&source).map_err(|d| self.report(Error::from_diagnostics(&d, &source, self.color)))?;
+        Resolver::new(&rt.builtin_names, false)
+            .resolve(&mut program)
+            .map_err(|d| self.report(Error::from_diagnostics(&d, &source, self.color)))?;
+        let main = ThreadCtx::new("MainThread", 0, rt.seed);
+        let mut interp = Interp::new(rt.clone(), main);
+        let result = on_script_stack(|| interp.run_program(&program));
+        let outcome = self.finish_main(&rt, result);
+        rt.out.flush();
+        outcome
+    }
+
+    /// Parses and resolves a script without running it.
+    pub fn check(&self, name: &str, text: &str) -> Result<(), Error> {
+        let source = SourceFile::new(name, text);
+        let names: Vec<_> = self.runtime().builtin_names.clone();
+        let mut program = parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, self.color))?;
+        Resolver::new(&names, false)
+            .resolve(&mut program)
+            .map_err(|d| Error::from_diagnostics(&d, &source, self.color))
+    }
+
+    /// Evaluates code in this engine's session, where top-level declarations
+    /// persist between calls, and returns the value of its last expression.
+    ///
+    /// ```
+    /// let mut engine = thr::Engine::new();
+    /// engine.eval("let x = 20").unwrap();
+    /// assert_eq!(engine.eval("x + 22").unwrap().repr(), "42");
+    /// ```
+    pub fn eval(&mut self, code: &str) -> Result<Value, Error> {
+        self.eval_named("<eval>", code)
+    }
+
+    /// [`Engine::eval`] with a name for the code in diagnostics.
+    pub fn eval_named(&mut self, name: &str, code: &str) -> Result<Value, Error> {
+        let source = SourceFile::new(name, code);
+        let color = self.color;
+        let mut program = parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
+        let session = self.session();
+        session
+            .resolver
+            .resolve(&mut program)
+            .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
+        let interp = &mut session.interp;
+        let result = on_script_stack(|| interp.run_program(&program));
+        session.rt.out.flush();
+        match result {
+            Ok(v) => Ok(v),
+            Err(Unwind::Error(t)) => Err(Error::from_thrown(&t, &session.interp.thread.name(), color)),
+            Err(Unwind::Exit(status)) => Err(Error::exit(status)),
+            Err(_) => unreachable!("the resolver keeps break, continue and return inside their constructs"),
+        }
+    }
+
+    fn session(&mut self) -> &mut Session {
+        if self.session.is_none() {
+            let rt = self.runtime();
+            let main = ThreadCtx::new("MainThread", 0, rt.seed);
+            self.session = Some(Session {
+                resolver: Resolver::new(&rt.builtin_names, true),
+                interp: Interp::new(rt.clone(), main),
+                rt,
+            });
+        }
+        self.session.as_mut().expect("made above")
+    }
+
+    fn runtime(&self) -> Arc<Runtime> {
+        let mut table = builtins::table();
+        let args = self.args.iter().map(|a| Value::str(a)).collect();
+        table.push(("args".into(), Value::list(args)));
+        for (name, v) in &self.extra {
+            table.retain(|(n, _)| n != name);
+            table.push((name.clone(), v.clone()));
+        }
+        let mut rt = Runtime::new(table, self.out.clone(), self.err.clone(), self.limits.clone(), self.seed);
+        rt.color = self.color;
+        Arc::new(rt)
+    }
+
+    /// Prints an error to the error output and hands it back.
+    fn report(&self, e: Error) -> Error {
+        self.err.write(e.rendered());
+        e
+    }
+
+    /// Turns the main thread's result into the run's result.
+    fn finish_main(&self, rt: &Runtime, result: Result<Value, Unwind>) -> Result<(), Error> {
+        match result {
+            Ok(_) | Err(Unwind::Exit(0)) => Ok(()),
+            Err(Unwind::Exit(status)) => Err(Error::exit(status)),
+            Err(Unwind::Error(t)) => {
+                rt.out.flush();
+                Err(self.report(Error::from_thrown(&t, "MainThread", self.color)))
+            }
+            Err(_) => unreachable!("the resolver keeps break, continue and return inside their constructs"),
+        }
+    }
+}
+
+/// Runs `f` on a thread with a script-sized stack, so deep recursion ends in
+/// a `RecursionError` rather than overflowing the caller's stack.
+fn on_script_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("thr-main".into())
+            .stack_size(SCRIPT_STACK)
+            .spawn_scoped(s, f)
+            .expect("the OS refused a thread for the script");
+        handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+/// A cloneable in-memory writer, for capturing what scripts print.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// Everything written so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock()).into_owned()
+    }
+}
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

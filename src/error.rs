@@ -1,0 +1,98 @@
+//! The error type the engine returns to Rust callers.
+
+use std::fmt;
+
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::interp::Thrown;
+
+/// A script failure: its kind (`TypeError`, `SyntaxError`...), message and
+/// place, with the full rendered diagnostic as its `Display`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    pub kind: String,
+    pub message: String,
+    /// `file:line:col`, when the error has a place.
+    pub location: Option<String>,
+    /// The exit status a command-line run ends with.
+    pub status: i32,
+    rendered: String,
+}
+
+impl Error {
+    pub(crate) fn new(kind: &str, message: impl Into<String>, rendered: String) -> Error {
+        Error {
+            kind: kind.to_string(),
+            message: message.into(),
+            location: None,
+            status: 1,
+            rendered,
+        }
+    }
+
+    /// Errors found before running (syntax, undeclared names): all rendered,
+    /// the first one summarised.
+    pub(crate) fn from_diagnostics(diags: &[Diagnostic], source: &SourceFile, color: bool) -> Error {
+        let rendered = diags.iter().map(|d| d.render(source, color)).collect();
+        let first = &diags[0];
+        Error {
+            kind: first.kind.clone(),
+            message: first.message.clone(),
+            location: Some(source.location(first.span.start)),
+            status: 1,
+            rendered,
+        }
+    }
+
+    /// An uncaught runtime error, with its thread and call stack.
+    pub(crate) fn from_thrown(t: &Thrown, thread: &str, color: bool) -> Error {
+        let kind = t.error.kind.to_string();
+        let message = t.error.message.clone();
+        let mut stack = format!("  thread {thread}, most recent call last:\n");
+        for entry in t.trace.iter().rev() {
+            stack.push_str(&format!("    {} at {}\n", entry.function, entry.location));
+        }
+        let (mut rendered, location) = match &t.at {
+            Some((source, span)) => {
+                let d = Diagnostic::new(&kind, &message, *span);
+                (d.render(source, color), Some(source.location(span.start)))
+            }
+            None => (format!("{kind}: {message}\n"), None),
+        };
+        rendered.push_str(&stack);
+        Error {
+            kind,
+            message,
+            location,
+            status: 1,
+            rendered,
+        }
+    }
+
+    /// `exit(status)` with a non-zero status.
+    pub(crate) fn exit(status: i32) -> Error {
+        Error {
+            kind: "Exit".into(),
+            message: format!("the script called exit({status})"),
+            location: None,
+            status,
+            rendered: String::new(),
+        }
+    }
+
+    /// The full diagnostic text, as printed to stderr.
+    pub fn rendered(&self) -> &str {
+        &self.rendered
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rendered.is_empty() {
+            write!(f, "{}: {}", self.kind, self.message)
+        } else {
+            f.write_str(&self.rendered)
+        }
+    }
+}
+
+impl std::error::Error for Error {}

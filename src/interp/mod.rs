@@ -1,0 +1,128 @@
+//! The tree-walking evaluator. One [`Interp`] runs one script thread; all the
+//! state it shares with other threads lives in the [`Runtime`].
+//!
+//! Local variables live in one growing value stack per thread: a call pushes
+//! its frame's slots and pops them on return, so calls allocate nothing.
+//! Variables captured by closures hold a shared [`VarCell`] in their slot.
+
+mod args;
+mod call;
+mod eval;
+mod exec;
+mod ops;
+
+use std::sync::Arc;
+
+pub use args::Args;
+pub use eval::make_key;
+pub use ops::compare_values;
+
+use crate::ast::{Name, Span};
+use crate::diagnostic::SourceFile;
+use crate::runtime::{Runtime, ThreadCtx};
+use crate::value::{ErrorValue, Value, VarCell};
+
+pub type Outcome = Result<Value, Unwind>;
+
+/// Why evaluation stopped early: an error, or control flow leaving a block.
+pub enum Unwind {
+    Error(Box<Thrown>),
+    Return(Value),
+    Break,
+    Continue,
+    /// `exit(status)`: unwinds the main thread, as Python's `SystemExit`.
+    Exit(i32),
+}
+
+/// A thrown error on its way up, gathering where it passed.
+#[derive(Clone, Debug)]
+pub struct Thrown {
+    pub error: Arc<ErrorValue>,
+    /// Where it was raised, once known.
+    pub at: Option<(Arc<SourceFile>, Span)>,
+    /// Innermost first: each function it left, with where that was called.
+    pub trace: Vec<TraceEntry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TraceEntry {
+    pub function: Name,
+    pub location: String,
+}
+
+/// Makes an error outcome of a kind and message; the evaluator adds the place.
+pub fn throw<T>(kind: &str, message: impl Into<String>) -> Result<T, Unwind> {
+    Err(error(kind, message))
+}
+
+pub fn error(kind: &str, message: impl Into<String>) -> Unwind {
+    Unwind::Error(Box::new(Thrown {
+        error: Arc::new(ErrorValue {
+            kind: kind.into(),
+            message: message.into(),
+        }),
+        at: None,
+        trace: Vec::new(),
+    }))
+}
+
+/// The frame of the function being run: where its slots start in the
+/// thread's value stack, its captured cells, and its source for locations.
+#[derive(Clone, Copy)]
+pub struct Frame<'a> {
+    pub base: usize,
+    pub up: &'a [Arc<VarCell>],
+    pub source: &'a Arc<SourceFile>,
+    pub name: &'a Name,
+}
+
+/// One script thread's evaluator.
+pub struct Interp {
+    pub rt: Arc<Runtime>,
+    pub thread: Arc<ThreadCtx>,
+    stack: Vec<Value>,
+    depth: usize,
+}
+
+impl Interp {
+    pub fn new(rt: Arc<Runtime>, thread: Arc<ThreadCtx>) -> Interp {
+        Interp {
+            rt,
+            thread,
+            stack: Vec::with_capacity(256),
+            depth: 0,
+        }
+    }
+
+    /// Runs a program's top level as the body of this thread's outermost
+    /// frame, which persists between programs (the REPL's entries).
+    pub fn run_program(&mut self, program: &crate::ast::Program) -> Outcome {
+        let n = program.n_slots as usize;
+        if self.stack.len() < n {
+            self.stack.resize(n, Value::Uninit);
+        }
+        let name: Name = "<script>".into();
+        let frame = Frame {
+            base: 0,
+            up: &[],
+            source: &program.source,
+            name: &name,
+        };
+        self.exec_body(&program.body, frame)
+    }
+
+    /// Marks an error that has no place yet with `span` in `frame`'s source.
+    fn locate<T>(&self, r: Result<T, Unwind>, frame: Frame, span: Span) -> Result<T, Unwind> {
+        r.map_err(|u| match u {
+            Unwind::Error(mut t) if t.at.is_none() => {
+                t.at = Some((frame.source.clone(), span));
+                t.trace.push(TraceEntry {
+                    function: frame.name.clone(),
+                    location: frame.source.location(span.start),
+                });
+                Unwind::Error(t)
+            }
+            other => other,
+        })
+    }
+}

@@ -1,0 +1,368 @@
+//! Operators, indexing and slicing, with Python's semantics on 64-bit ints.
+
+use std::cmp::Ordering;
+
+use crate::ast::{BinOp, CmpOp};
+use crate::format::percent_format;
+use crate::value::{values_equal, Key, Value};
+
+use super::{throw, Interp, Outcome, Unwind};
+
+impl Interp {
+    pub(crate) fn binary(&self, op: BinOp, a: Value, b: Value) -> Outcome {
+        if let (Some(x), Some(y)) = (int_operand(&a), int_operand(&b)) {
+            return int_op(op, x, y);
+        }
+        if let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) {
+            return float_op(op, x, y);
+        }
+        match (op, &a, &b) {
+            (BinOp::Add, Value::Str(x), Value::Str(y)) => {
+                let mut s = String::with_capacity(x.len() + y.len());
+                s.push_str(x);
+                s.push_str(y);
+                Ok(Value::str(&s))
+            }
+            (BinOp::Add, Value::List(x), Value::List(y)) => {
+                let mut items = x.lock().clone();
+                items.extend(y.lock().iter().cloned());
+                Ok(Value::list(items))
+            }
+            (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_)) => repeat(&a, &b),
+            (BinOp::Mul, Value::Int(_), Value::Str(_) | Value::List(_)) => repeat(&b, &a),
+            (BinOp::Mod, Value::Str(fmt), _) => percent_format(fmt, &b)
+                .map(|s| Value::str(&s))
+                .map_err(|e| super::error(e.kind, e.message)),
+            _ => throw(
+                "TypeError",
+                format!(
+                    "unsupported operand types for {}: '{}' and '{}'",
+                    op.symbol(),
+                    a.type_name(),
+                    b.type_name()
+                ),
+            ),
+        }
+    }
+
+    pub(crate) fn negate(&self, v: Value) -> Outcome {
+        match v {
+            Value::Int(i) => i
+                .checked_neg()
+                .map(Value::Int)
+                .ok_or_else(|| overflow(&format!("-({i})"))),
+            Value::Bool(b) => Ok(Value::Int(-(b as i64))),
+            Value::Float(f) => Ok(Value::Float(-f)),
+            other => throw(
+                "TypeError",
+                format!("bad operand type for unary -: '{}'", other.type_name()),
+            ),
+        }
+    }
+
+    pub(crate) fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> Result<bool, Unwind> {
+        let ord = |me: &Self| me.order(op, a, b);
+        Ok(match op {
+            CmpOp::Eq => values_equal(a, b),
+            CmpOp::Ne => !values_equal(a, b),
+            CmpOp::Lt => ord(self)? == Ordering::Less,
+            CmpOp::Le => ord(self)? != Ordering::Greater,
+            CmpOp::Gt => ord(self)? == Ordering::Greater,
+            CmpOp::Ge => ord(self)? != Ordering::Less,
+            CmpOp::In => self.contains(b, a)?,
+            CmpOp::NotIn => !self.contains(b, a)?,
+        })
+    }
+
+    fn order(&self, op: CmpOp, a: &Value, b: &Value) -> Result<Ordering, Unwind> {
+        compare_values(a, b).ok_or_else(|| {
+            super::error(
+                "TypeError",
+                format!(
+                    "'{}' is not supported between a {} and a {}",
+                    op.symbol(),
+                    a.type_name(),
+                    b.type_name()
+                ),
+            )
+        })
+    }
+
+    /// `item in container`.
+    pub fn contains(&mut self, container: &Value, item: &Value) -> Result<bool, Unwind> {
+        match container {
+            Value::Str(s) => match item {
+                Value::Str(sub) => Ok(s.contains(&**sub)),
+                other => throw(
+                    "TypeError",
+                    format!("'in <str>' needs a str on the left, not a {}", other.type_name()),
+                ),
+            },
+            Value::List(l) => Ok(l.lock().clone().iter().any(|v| values_equal(v, item))),
+            Value::Map(m) => match Key::new(item.clone()) {
+                Ok(k) => Ok(m.lock().contains_key(&k)),
+                Err(_) => Ok(false),
+            },
+            _ => {
+                let mut found = false;
+                self.for_each(container, |_, v| {
+                    found = values_equal(&v, item);
+                    Ok(!found)
+                })?;
+                Ok(found)
+            }
+        }
+    }
+
+    /// `a[i]`.
+    pub(crate) fn index(&self, a: &Value, i: &Value) -> Outcome {
+        match a {
+            Value::List(l) => {
+                let items = l.lock();
+                let at = position(i, items.len(), "list")?;
+                Ok(items[at].clone())
+            }
+            Value::Str(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                let at = position(i, chars.len(), "string")?;
+                Ok(Value::str(chars[at].encode_utf8(&mut [0; 4])))
+            }
+            Value::Map(m) => {
+                let key = super::eval::make_key(i.clone())?;
+                let found = m.lock().get(&key).cloned();
+                found.ok_or_else(|| super::error("KeyError", i.repr()))
+            }
+            other => throw(
+                "TypeError",
+                format!("a {} cannot be indexed", other.type_name()),
+            ),
+        }
+    }
+
+    /// `a[i] = v`.
+    pub(crate) fn set_index(&self, a: &Value, i: Value, v: Value) -> Result<(), Unwind> {
+        match a {
+            Value::List(l) => {
+                let mut items = l.lock();
+                let at = position(&i, items.len(), "list")?;
+                items[at] = v;
+                Ok(())
+            }
+            Value::Map(m) => {
+                let key = super::eval::make_key(i)?;
+                m.lock().insert(key, v);
+                Ok(())
+            }
+            other => throw(
+                "TypeError",
+                format!("a {} does not support item assignment", other.type_name()),
+            ),
+        }
+    }
+}
+
+/// Ints (and bools) as ints, for integer arithmetic.
+fn int_operand(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(*b as i64),
+        _ => None,
+    }
+}
+
+fn overflow(what: &str) -> Unwind {
+    super::error(
+        "OverflowError",
+        format!("{what} does not fit in a 64-bit int"),
+    )
+}
+
+fn int_op(op: BinOp, x: i64, y: i64) -> Outcome {
+    let checked = match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Div => {
+            if y == 0 {
+                return throw("ZeroDivisionError", "division by zero");
+            }
+            return Ok(Value::Float(x as f64 / y as f64));
+        }
+        BinOp::FloorDiv | BinOp::Mod => {
+            if y == 0 {
+                return throw("ZeroDivisionError", "integer division or modulo by zero");
+            }
+            let (q, r) = (x.checked_div(y), x.checked_rem(y));
+            let (Some(q), Some(r)) = (q, r) else {
+                return Err(overflow(&format!("{x} {} {y}", op.symbol())));
+            };
+            // Python rounds toward negative infinity: the remainder takes the divisor's sign.
+            let adjust = r != 0 && ((r < 0) != (y < 0));
+            return Ok(Value::Int(match op {
+                BinOp::FloorDiv => q - adjust as i64,
+                _ => r + if adjust { y } else { 0 },
+            }));
+        }
+        BinOp::Pow => {
+            if y < 0 {
+                return float_op(op, x as f64, y as f64);
+            }
+            u32::try_from(y).ok().and_then(|e| x.checked_pow(e))
+        }
+    };
+    checked
+        .map(Value::Int)
+        .ok_or_else(|| overflow(&format!("{x} {} {y}", op.symbol())))
+}
+
+fn float_op(op: BinOp, x: f64, y: f64) -> Outcome {
+    let v = match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div if y == 0.0 => return throw("ZeroDivisionError", "float division by zero"),
+        BinOp::Div => x / y,
+        BinOp::FloorDiv if y == 0.0 => {
+            return throw("ZeroDivisionError", "float floor division by zero")
+        }
+        BinOp::FloorDiv => (x / y).floor(),
+        BinOp::Mod if y == 0.0 => return throw("ZeroDivisionError", "float modulo"),
+        BinOp::Mod => {
+            let r = x % y;
+            if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
+                r + y
+            } else {
+                r
+            }
+        }
+        BinOp::Pow if x == 0.0 && y < 0.0 => {
+            return throw(
+                "ZeroDivisionError",
+                "0.0 cannot be raised to a negative power",
+            )
+        }
+        BinOp::Pow => x.powf(y),
+    };
+    if v.is_infinite() && x.is_finite() && y.is_finite() {
+        return throw("OverflowError", format!("{} result is too large", op.symbol()));
+    }
+    Ok(Value::Float(v))
+}
+
+fn repeat(seq: &Value, n: &Value) -> Outcome {
+    let n = n.as_int().unwrap_or(0).max(0) as usize;
+    match seq {
+        Value::Str(s) => {
+            if s.len().saturating_mul(n) > 1 << 30 {
+                return throw("OverflowError", "repeated string is too long");
+            }
+            Ok(Value::str(&s.repeat(n)))
+        }
+        Value::List(l) => {
+            let items = l.lock().clone();
+            if items.len().saturating_mul(n) > 1 << 28 {
+                return throw("OverflowError", "repeated list is too long");
+            }
+            let mut out = Vec::with_capacity(items.len() * n);
+            for _ in 0..n {
+                out.extend(items.iter().cloned());
+            }
+            Ok(Value::list(out))
+        }
+        _ => unreachable!("repeat is only called on str and list"),
+    }
+}
+
+/// Python's ordering: numbers with numbers, strings with strings, lists
+/// element by element; `None` when the two cannot be ordered.
+pub fn compare_values(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::List(x), Value::List(y)) => {
+            let (xs, ys) = (x.lock().clone(), y.lock().clone());
+            for (p, q) in xs.iter().zip(&ys) {
+                if !values_equal(p, q) {
+                    return compare_values(p, q);
+                }
+            }
+            Some(xs.len().cmp(&ys.len()))
+        }
+        _ => {
+            let (x, y) = (a.as_f64()?, b.as_f64()?);
+            x.partial_cmp(&y)
+        }
+    }
+}
+
+/// A list or string index, negative counting from the end.
+fn position(i: &Value, len: usize, what: &str) -> Result<usize, Unwind> {
+    let Some(i) = i.as_int() else {
+        return throw(
+            "TypeError",
+            format!("{what} indices must be ints, not {}", i.type_name()),
+        );
+    };
+    let at = if i < 0 { i + len as i64 } else { i };
+    if at < 0 || at >= len as i64 {
+        return throw("IndexError", format!("{what} index out of range"));
+    }
+    Ok(at as usize)
+}
+
+/// `a[lo:hi:step]` on a list or string, as Python slices.
+pub fn slice(a: &Value, bounds: [Option<Value>; 3]) -> Outcome {
+    let [lo, hi, step] = bounds.map(|b| b.filter(|v| !matches!(v, Value::Nil)));
+    let step = match step {
+        None => 1,
+        Some(v) => v
+            .as_int()
+            .ok_or_else(|| super::error("TypeError", "slice step must be an int"))?,
+    };
+    if step == 0 {
+        return throw("ValueError", "slice step cannot be zero");
+    }
+    let pick = |len: usize| -> Result<Vec<usize>, Unwind> {
+        let len = len as i64;
+        let bound = |v: Option<Value>, default: i64| -> Result<i64, Unwind> {
+            let Some(v) = v else { return Ok(default) };
+            let i = v
+                .as_int()
+                .ok_or_else(|| super::error("TypeError", "slice indices must be ints or nil"))?;
+            let i = if i < 0 { i + len } else { i };
+            Ok(if step > 0 {
+                i.clamp(0, len)
+            } else {
+                i.clamp(-1, len - 1)
+            })
+        };
+        let (start, stop) = if step > 0 {
+            (bound(lo.clone(), 0)?, bound(hi.clone(), len)?)
+        } else {
+            (bound(lo.clone(), len - 1)?, bound(hi.clone(), -1)?)
+        };
+        let mut out = Vec::new();
+        let mut i = start;
+        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+            out.push(i as usize);
+            i += step;
+        }
+        Ok(out)
+    };
+    match a {
+        Value::List(l) => {
+            let items = l.lock().clone();
+            let picked = pick(items.len())?;
+            Ok(Value::list(picked.into_iter().map(|i| items[i].clone()).collect()))
+        }
+        Value::Str(s) => {
+            let chars: Vec<char> = s.chars().collect();
+            let picked = pick(chars.len())?;
+            Ok(Value::str(&picked.into_iter().map(|i| chars[i]).collect::<String>()))
+        }
+        other => throw(
+            "TypeError",
+            format!("a {} cannot be sliced", other.type_name()),
+        ),
+    }
+}

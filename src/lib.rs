@@ -1,0 +1,23 @@
+//! Thr: a small scripting language for concurrent programs, whose threads
+//! are real OS threads running in parallel.
+//!
+//! The pipeline: [`lexer`] → [`parser`] (LALRPOP, `grammar/thr.lalrpop`) →
+//! [`ast`] → [`resolver`] → [`interp`], with builtins in [`builtins`] and the
+//! state threads share in [`runtime`]. [`Engine`] is the entry point.
+
+pub mod ast;
+pub mod builtins;
+pub mod diagnostic;
+mod engine;
+mod error;
+pub mod format;
+pub mod interp;
+pub mod lexer;
+pub mod parser;
+pub mod resolver;
+pub mod runtime;
+pub mod value;
+
+pub use engine::{Capture, Engine};
+pub use error::Error;
+pub use value::Value;

@@ -1,0 +1,101 @@
+//! `thr`: the command line over [`thr::Engine`] (LANGUAGE.md §8).
+
+mod repl;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "thr", version, about = "Thr: a scripting language with real parallel threads")]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Seed for random(), randint() and friends
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Run a snippet instead of a file
+    #[arg(short = 'e', value_name = "CODE")]
+    code: Option<String>,
+    /// The script to run; with neither FILE nor -e, start the REPL
+    file: Option<PathBuf>,
+    /// Arguments for the script, as its list `args`
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and resolve scripts without running them; report every error
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut engine = thr::Engine::new();
+    engine.set_color(std::io::stderr().is_terminal());
+    match cli.command {
+        Some(Command::Check { files }) => check(&engine, &files),
+        None => run(engine, cli.run),
+    }
+}
+
+fn run(mut engine: thr::Engine, opts: RunArgs) -> ExitCode {
+    if let Some(seed) = opts.seed {
+        engine.set_seed(seed);
+    }
+    let result = match (opts.code, opts.file) {
+        (Some(code), file) => {
+            // With -e there is no script file: every word is an argument.
+            let first = file.map(|f| f.display().to_string());
+            engine.set_args(first.into_iter().chain(opts.args).collect());
+            engine.run_source("<-e>", &code)
+        }
+        (None, Some(file)) => {
+            engine.set_args(opts.args);
+            engine.run_file(&file)
+        }
+        (None, None) => return repl::run(engine),
+    };
+    status(result)
+}
+
+fn check(engine: &thr::Engine, files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for file in files {
+        let result = std::fs::read_to_string(file)
+            .map_err(|e| format!("error: cannot read {}: {e}\n", file.display()))
+            .and_then(|text| {
+                engine
+                    .check(&file.display().to_string(), &text)
+                    .map_err(|e| e.to_string())
+            });
+        match result {
+            Ok(()) => println!("{}: ok", file.display()),
+            Err(report) => {
+                eprint!("{report}");
+                failed = true;
+            }
+        }
+    }
+    ExitCode::from(failed as u8)
+}
+
+fn status(result: Result<(), thr::Error>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ExitCode::from(e.status.clamp(0, 255) as u8),
+    }
+}

@@ -1,0 +1,367 @@
+//! The resolver: binds every variable to a frame slot, a captured cell or a
+//! builtin before anything runs, and reports undeclared names, misplaced
+//! `break`/`return` and assignments to builtins.
+//!
+//! Each block is pre-scanned: its `fn` declarations are visible in the whole
+//! block, and its `let`s get their slots up front, so a function body may use a
+//! name declared later in an enclosing block. Code outside such bodies sees
+//! names in lexical order: `let x = x + 1` reads the outer `x`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+
+/// Resolves programs. It keeps the top-level scope between calls, so the
+/// REPL's later entries see the earlier entries' declarations.
+pub struct Resolver {
+    builtins: HashMap<Name, u32>,
+    /// The stack of functions being resolved; index 0 is the script itself.
+    fns: Vec<FnCtx>,
+    /// In the REPL every top-level variable lives in a cell, since a later
+    /// entry may define a closure over it.
+    all_globals_in_cells: bool,
+    errors: Vec<Diagnostic>,
+}
+
+#[derive(Default)]
+struct FnCtx {
+    scopes: Vec<Scope>,
+    n_slots: u32,
+    captured: Vec<bool>,
+    captures: Vec<Capture>,
+    loops: u32,
+}
+
+#[derive(Default)]
+struct Scope {
+    /// Names declared so far in this block.
+    names: HashMap<Name, u32>,
+    /// Slots of `let`s further down this block, in order, not yet reached.
+    later: HashMap<Name, Vec<u32>>,
+    /// Every slot this block declares.
+    slots: Vec<u32>,
+}
+
+impl FnCtx {
+    fn new() -> FnCtx {
+        FnCtx {
+            scopes: vec![Scope::default()],
+            ..FnCtx::default()
+        }
+    }
+
+    fn alloc(&mut self) -> u32 {
+        let slot = self.n_slots;
+        self.n_slots += 1;
+        self.captured.push(false);
+        self.scopes.last_mut().expect("a scope is open").slots.push(slot);
+        slot
+    }
+
+    fn declare(&mut self, name: &Name) -> u32 {
+        let slot = self.alloc();
+        let scope = self.scopes.last_mut().expect("a scope is open");
+        scope.names.insert(name.clone(), slot);
+        slot
+    }
+
+    /// Finds `name` among the declarations seen so far, or, with `later`,
+    /// among the `let`s not reached yet.
+    fn find(&self, name: &str, later: bool) -> Option<u32> {
+        self.scopes.iter().rev().find_map(|s| {
+            if later {
+                s.later.get(name).and_then(|v| v.first().copied())
+            } else {
+                s.names.get(name).copied()
+            }
+        })
+    }
+}
+
+impl Resolver {
+    /// `builtins` names the engine's builtin table, in order.
+    pub fn new(builtins: &[Name], repl: bool) -> Resolver {
+        Resolver {
+            builtins: builtins
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i as u32))
+                .collect(),
+            fns: vec![FnCtx::new()],
+            all_globals_in_cells: repl,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Resolves a program (or one REPL entry), setting every slot in place.
+    pub fn resolve(&mut self, program: &mut Program) -> Result<(), Vec<Diagnostic>> {
+        let first_new_slot = self.fns[0].n_slots;
+        self.prescan(&mut program.body);
+        for stmt in &mut program.body.stmts {
+            self.stmt(stmt);
+        }
+        let top = &mut self.fns[0];
+        program.n_slots = top.n_slots;
+        let scope = &top.scopes[0];
+        program.body.cells = (first_new_slot..top.n_slots)
+            .filter(|&s| top.captured[s as usize] && scope.slots.contains(&s))
+            .collect();
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(std::mem::take(&mut self.errors))
+        }
+    }
+
+    fn cur(&mut self) -> &mut FnCtx {
+        self.fns.last_mut().expect("the script context is never popped")
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    /// Declares the block's `fn`s and reserves slots for its `let`s.
+    fn prescan(&mut self, block: &mut Block) {
+        let repl_top = self.all_globals_in_cells && self.fns.len() == 1 && self.cur().scopes.len() == 1;
+        for (i, stmt) in block.stmts.iter_mut().enumerate() {
+            match &mut stmt.kind {
+                StmtKind::Fn(var, _) => {
+                    let slot = self.cur().declare(&var.name);
+                    var.slot = Slot::Local(slot);
+                    block.hoisted.push(i);
+                    if repl_top {
+                        self.cur().captured[slot as usize] = true;
+                    }
+                }
+                StmtKind::Let(var, _) => {
+                    let slot = self.cur().alloc();
+                    var.slot = Slot::Local(slot);
+                    let scope = self.cur().scopes.last_mut().expect("a scope is open");
+                    scope.later.entry(var.name.clone()).or_default().push(slot);
+                    if repl_top {
+                        self.cur().captured[slot as usize] = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Resolves a block in a new scope whose first names are `vars` (loop
+    /// variables, parameters, `as` and `catch` bindings).
+    fn block(&mut self, block: &mut Block, vars: &mut [&mut Var]) {
+        self.cur().scopes.push(Scope::default());
+        for var in vars.iter_mut() {
+            var.slot = Slot::Local(self.cur().declare(&var.name));
+        }
+        self.prescan(block);
+        for stmt in &mut block.stmts {
+            self.stmt(stmt);
+        }
+        let ctx = self.cur();
+        let scope = ctx.scopes.pop().expect("pushed above");
+        block.cells = scope
+            .slots
+            .into_iter()
+            .filter(|&s| ctx.captured[s as usize])
+            .collect();
+    }
+
+    fn stmt(&mut self, stmt: &mut Stmt) {
+        match &mut stmt.kind {
+            StmtKind::Expr(e) | StmtKind::Throw(e) => self.expr(e),
+            StmtKind::Let(var, e) => {
+                self.expr(e);
+                let scope = self.cur().scopes.last_mut().expect("a scope is open");
+                if let Some(pending) = scope.later.get_mut(&var.name) {
+                    pending.retain(|&s| Slot::Local(s) != var.slot);
+                }
+                if let Slot::Local(slot) = var.slot {
+                    scope.names.insert(var.name.clone(), slot);
+                }
+            }
+            StmtKind::Assign(target, _, e) => {
+                self.expr(e);
+                self.target(target);
+            }
+            StmtKind::Fn(_, def) => self.function(def),
+            StmtKind::If(arms, els) => {
+                for (cond, body) in arms {
+                    self.expr(cond);
+                    self.block(body, &mut []);
+                }
+                if let Some(b) = els {
+                    self.block(b, &mut []);
+                }
+            }
+            StmtKind::While(cond, body) => {
+                self.expr(cond);
+                self.loop_body(body, &mut []);
+            }
+            StmtKind::For(vars, iter, body) => {
+                self.expr(iter);
+                let mut refs: Vec<&mut Var> = vars.iter_mut().collect();
+                self.loop_body(body, &mut refs);
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                if self.cur().loops == 0 {
+                    let word = if matches!(stmt.kind, StmtKind::Break) { "break" } else { "continue" };
+                    self.error(Diagnostic::syntax(format!("'{word}' outside a loop"), stmt.span));
+                }
+            }
+            StmtKind::Return(e) => {
+                if self.fns.len() == 1 {
+                    self.error(
+                        Diagnostic::syntax("'return' outside a function", stmt.span)
+                            .with_note("to end the script early, call exit()"),
+                    );
+                }
+                if let Some(e) = e {
+                    self.expr(e);
+                }
+            }
+            StmtKind::With(e, var, body) => {
+                self.expr(e);
+                let mut refs: Vec<&mut Var> = var.iter_mut().collect();
+                self.block(body, &mut refs);
+            }
+            StmtKind::Try(body, catches, finally) => {
+                self.block(body, &mut []);
+                for c in catches {
+                    let mut refs: Vec<&mut Var> = c.var.iter_mut().collect();
+                    self.block(&mut c.body, &mut refs);
+                }
+                if let Some(f) = finally {
+                    self.block(f, &mut []);
+                }
+            }
+            StmtKind::Invalid => {}
+        }
+    }
+
+    fn loop_body(&mut self, body: &mut Block, vars: &mut [&mut Var]) {
+        self.cur().loops += 1;
+        self.block(body, vars);
+        self.cur().loops -= 1;
+    }
+
+    fn target(&mut self, target: &mut Target) {
+        match target {
+            Target::Var(var) => {
+                self.var(var);
+                if let Slot::Builtin(_) = var.slot {
+                    let msg = format!("cannot assign to builtin '{}'", var.name);
+                    self.error(
+                        Diagnostic::new("NameError", msg, var.span)
+                            .with_note(format!("declare your own with `let {} = ...`", var.name)),
+                    );
+                }
+            }
+            Target::Index(a, i) => {
+                self.expr(a);
+                self.expr(i);
+            }
+            Target::Field(a, _) => self.expr(a),
+        }
+    }
+
+    fn expr(&mut self, e: &mut Expr) {
+        match &mut e.kind {
+            ExprKind::Const(_) => {}
+            ExprKind::Var(var) => self.var(var),
+            ExprKind::List(items) => items.iter_mut().for_each(|i| self.expr(i)),
+            ExprKind::Map(entries) => {
+                for (k, v) in entries {
+                    self.expr(k);
+                    self.expr(v);
+                }
+            }
+            ExprKind::Neg(a) | ExprKind::Not(a) | ExprKind::Field(a, _) => self.expr(a),
+            ExprKind::Binary(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Index(a, b) => {
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::Compare(first, rest) => {
+                self.expr(first);
+                rest.iter_mut().for_each(|(_, e)| self.expr(e));
+            }
+            ExprKind::Call(f, args) | ExprKind::Method(f, _, args) => {
+                self.expr(f);
+                args.iter_mut().for_each(|a| self.expr(&mut a.value));
+            }
+            ExprKind::Slice(a, parts) => {
+                self.expr(a);
+                parts.iter_mut().flatten().for_each(|p| self.expr(p));
+            }
+            ExprKind::Func(def) => self.function(def),
+        }
+    }
+
+    fn function(&mut self, def: &mut Arc<FnDef>) {
+        let def = Arc::get_mut(def).expect("a freshly parsed function is not shared yet");
+        for p in &mut def.params {
+            if let Some(d) = &mut p.default {
+                self.expr(d);
+            }
+        }
+        self.fns.push(FnCtx {
+            scopes: Vec::new(),
+            ..FnCtx::default()
+        });
+        let mut params: Vec<&mut Var> = def.params.iter_mut().map(|p| &mut p.var).collect();
+        self.block(&mut def.body, &mut params);
+        let ctx = self.fns.pop().expect("pushed above");
+        def.n_slots = ctx.n_slots;
+        def.captures = ctx.captures;
+    }
+
+    fn var(&mut self, var: &mut Var) {
+        var.slot = self.lookup(&var.name).unwrap_or_else(|| {
+            match self.builtins.get(&var.name) {
+                Some(&i) => Slot::Builtin(i),
+                None => {
+                    self.error(
+                        Diagnostic::new("NameError", format!("name '{}' is not defined", var.name), var.span)
+                            .with_label("not declared anywhere")
+                            .with_note(format!("declare it first with `let {} = ...`", var.name)),
+                    );
+                    Slot::Unresolved
+                }
+            }
+        });
+    }
+
+    /// Finds a name in the function stack, threading a capture through every
+    /// function between its declaration and the current one.
+    fn lookup(&mut self, name: &str) -> Option<Slot> {
+        let (depth, slot) = [false, true].into_iter().find_map(|later| {
+            (0..self.fns.len())
+                .rev()
+                .find_map(|d| self.fns[d].find(name, later).map(|s| (d, s)))
+        })?;
+        let innermost = self.fns.len() - 1;
+        if depth == innermost {
+            return Some(Slot::Local(slot));
+        }
+        self.fns[depth].captured[slot as usize] = true;
+        let mut from = Capture::Local(slot);
+        for d in depth + 1..=innermost {
+            let caps = &mut self.fns[d].captures;
+            let index = caps.iter().position(|c| *c == from).unwrap_or_else(|| {
+                caps.push(from);
+                caps.len() - 1
+            });
+            from = Capture::Upvalue(index as u32);
+        }
+        match from {
+            Capture::Upvalue(i) => Some(Slot::Upvalue(i)),
+            Capture::Local(_) => unreachable!("at least one function boundary was crossed"),
+        }
+    }
+}

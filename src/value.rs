@@ -1,0 +1,495 @@
+//! Thr's values: cheap to clone (a tag or one reference count) and safe to
+//! share between OS threads.
+
+use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use parking_lot::Mutex;
+
+use crate::ast::FnDef;
+use crate::interp::{Args, Interp, Outcome};
+
+pub type List = Arc<Mutex<Vec<Value>>>;
+pub type Map = Arc<Mutex<IndexMap<Key, Value>>>;
+
+#[derive(Clone, Default)]
+pub enum Value {
+    #[default]
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Arc<str>),
+    List(List),
+    Map(Map),
+    Func(Arc<Closure>),
+    Native(Arc<NativeFn>),
+    Error(Arc<ErrorValue>),
+    /// Threads, locks, queues and the other runtime objects.
+    Object(Arc<dyn Object>),
+    /// A frame slot whose variable closures share. Never seen by scripts.
+    Cell(Arc<VarCell>),
+    /// A declared variable whose `let` has not run yet. Never seen by scripts.
+    Uninit,
+}
+
+/// A variable shared between a frame and the closures that capture it.
+#[derive(Default)]
+pub struct VarCell(Mutex<Value>);
+
+impl VarCell {
+    pub fn new(v: Value) -> Arc<VarCell> {
+        Arc::new(VarCell(Mutex::new(v)))
+    }
+    pub fn get(&self) -> Value {
+        self.0.lock().clone()
+    }
+    pub fn set(&self, v: Value) {
+        *self.0.lock() = v;
+    }
+}
+
+/// A function value: its code, the cells it captured, its evaluated defaults.
+pub struct Closure {
+    pub def: Arc<FnDef>,
+    pub upvalues: Box<[Arc<VarCell>]>,
+    pub defaults: Box<[Option<Value>]>,
+}
+
+pub type NativeBody = dyn Fn(&mut Interp, Args) -> Outcome + Send + Sync;
+
+/// A function written in Rust: a builtin, a bound method or a host function.
+pub struct NativeFn {
+    pub name: Arc<str>,
+    pub body: Box<NativeBody>,
+}
+
+impl NativeFn {
+    pub fn value(
+        name: &str,
+        body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
+    ) -> Value {
+        Value::Native(Arc::new(NativeFn {
+            name: name.into(),
+            body: Box::new(body),
+        }))
+    }
+}
+
+/// An error value: what `error(kind, message)` makes and `catch` binds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorValue {
+    pub kind: Arc<str>,
+    pub message: String,
+}
+
+/// A runtime object (thread, lock, queue...): named fields and methods.
+pub trait Object: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    /// The text form, e.g. `<lock unlocked>`.
+    fn repr(&self) -> String;
+    /// Reads a field; `None` means there is no such field.
+    fn field(&self, _interp: &mut Interp, _name: &str) -> Option<Outcome> {
+        None
+    }
+    /// Writes a field; `None` means the field cannot be written.
+    fn set_field(&self, _interp: &mut Interp, _name: &str, _v: Value) -> Option<Outcome> {
+        None
+    }
+    /// Calls a method; `None` means there is no such method.
+    fn call_method(&self, _interp: &mut Interp, _name: &str, _args: Args) -> Option<Outcome> {
+        None
+    }
+    /// Acquires the object for `with`, returning what `acquire()` returns;
+    /// `None` when the object cannot be used in `with`.
+    fn enter(&self, _interp: &mut Interp) -> Option<Outcome> {
+        None
+    }
+    /// Releases what [`Object::enter`] acquired.
+    fn exit(&self, _interp: &mut Interp) -> Outcome {
+        Ok(Value::Nil)
+    }
+    /// `for x in obj`: the items, if the object is iterable.
+    fn iter(&self) -> Option<Box<dyn ItemSource>> {
+        None
+    }
+    /// `len(obj)`, if the object has a length.
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    /// The methods it has, for bound-method values and completion.
+    fn methods(&self) -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// Items of an iterable object, taken one at a time (a queue may block).
+pub trait ItemSource {
+    fn next(&mut self, interp: &mut Interp) -> Result<Option<Value>, crate::interp::Unwind>;
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(s.into())
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(Mutex::new(items)))
+    }
+
+    pub fn map(entries: IndexMap<Key, Value>) -> Value {
+        Value::Map(Arc::new(Mutex::new(entries)))
+    }
+
+    /// The name `type(x)` returns.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Func(_) | Value::Native(_) => "fn",
+            Value::Error(_) => "error",
+            Value::Object(o) => o.type_name(),
+            Value::Cell(_) | Value::Uninit => "internal",
+        }
+    }
+
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil | Value::Uninit => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !l.lock().is_empty(),
+            Value::Map(m) => !m.lock().is_empty(),
+            _ => true,
+        }
+    }
+
+    /// The number as a float, for mixed arithmetic (bools count as ints).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Bool(b) => Some(*b as i64 as f64),
+            _ => None,
+        }
+    }
+
+    /// The value as an int, if it is one (bools count, as in Python).
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(*b as i64),
+            _ => None,
+        }
+    }
+
+    /// `str(x)`: strings as they are, everything else as `repr`.
+    pub fn to_str(&self) -> String {
+        match self {
+            Value::Str(s) => s.to_string(),
+            Value::Error(e) => format!("{}: {}", e.kind, e.message),
+            _ => self.repr(),
+        }
+    }
+
+    /// `repr(x)`, as Python prints it with Thr's names.
+    pub fn repr(&self) -> String {
+        let mut out = String::new();
+        write_repr(self, &mut out, &mut Vec::new());
+        out
+    }
+}
+
+/// Writes `repr(v)`; `seen` holds the containers being printed, so a list
+/// that contains itself prints `[...]` as in Python.
+fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
+    match v {
+        Value::Nil => out.push_str("nil"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Str(s) => write_str_repr(s, out),
+        Value::List(l) => {
+            let id = Arc::as_ptr(l) as usize;
+            if seen.contains(&id) {
+                return out.push_str("[...]");
+            }
+            // Snapshot so no lock is held while nested values print.
+            let items = l.lock().clone();
+            seen.push(id);
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(item, out, seen);
+            }
+            out.push(']');
+            seen.pop();
+        }
+        Value::Map(m) => {
+            let id = Arc::as_ptr(m) as usize;
+            if seen.contains(&id) {
+                return out.push_str("{...}");
+            }
+            let entries: Vec<(Key, Value)> =
+                m.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            seen.push(id);
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(&k.0, out, seen);
+                out.push_str(": ");
+                write_repr(v, out, seen);
+            }
+            out.push('}');
+            seen.pop();
+        }
+        Value::Func(c) => {
+            let _ = write!(out, "<fn {}>", c.def.name);
+        }
+        Value::Native(n) => {
+            let _ = write!(out, "<builtin fn {}>", n.name);
+        }
+        Value::Error(e) => {
+            out.push_str("error(");
+            write_str_repr(&e.kind, out);
+            out.push_str(", ");
+            write_str_repr(&e.message, out);
+            out.push(')');
+        }
+        Value::Object(o) => out.push_str(&o.repr()),
+        Value::Cell(c) => write_repr(&c.get(), out, seen),
+        Value::Uninit => out.push_str("<uninitialised>"),
+    }
+}
+
+/// A string in quotes, as Python's `repr` writes it: single quotes unless the
+/// text holds a single quote and no double quote.
+fn write_str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
+/// A float as Python's `repr` prints it: the shortest digits that read back
+/// the same, fixed notation for exponents -4..16, else `1e+16` style.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e-7".
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} always has an exponent");
+    let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        if exp < 0 {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
+            out.push_str(&digits);
+        } else {
+            let point = exp as usize + 1;
+            if digits.len() <= point {
+                out.push_str(&digits);
+                out.extend(std::iter::repeat_n('0', point - digits.len()));
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..point]);
+                out.push('.');
+                out.push_str(&digits[point..]);
+            }
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    }
+    out
+}
+
+/// Python's `==`: numbers by value across int, float and bool; strings,
+/// lists and maps by content; everything else by identity.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            if Arc::ptr_eq(x, y) {
+                return true;
+            }
+            let (xs, ys) = (x.lock().clone(), y.lock().clone());
+            xs.len() == ys.len() && xs.iter().zip(&ys).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if Arc::ptr_eq(x, y) {
+                return true;
+            }
+            let xs = x.lock().clone();
+            let ys = y.lock().clone();
+            xs.len() == ys.len()
+                && xs
+                    .iter()
+                    .all(|(k, v)| ys.get(k).is_some_and(|w| values_equal(v, w)))
+        }
+        (Value::Func(x), Value::Func(y)) => Arc::ptr_eq(x, y),
+        (Value::Native(x), Value::Native(y)) => Arc::ptr_eq(x, y),
+        (Value::Error(x), Value::Error(y)) => Arc::ptr_eq(x, y) || x == y,
+        (Value::Object(x), Value::Object(y)) => std::ptr::addr_eq(Arc::as_ptr(x), Arc::as_ptr(y)),
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => match (a.as_int(), b.as_int()) {
+                (Some(i), Some(j)) => i == j,
+                _ => x == y,
+            },
+            _ => false,
+        },
+    }
+}
+
+/// A map key: any value but a list or map, hashed so that `1`, `1.0` and
+/// `true` are the same key, as in Python.
+#[derive(Clone)]
+pub struct Key(pub Value);
+
+impl Key {
+    /// Makes a key, or names the unhashable type.
+    pub fn new(v: Value) -> Result<Key, &'static str> {
+        match v {
+            Value::List(_) | Value::Map(_) => Err(v.type_name()),
+            v => Ok(Key(v)),
+        }
+    }
+
+    pub fn str(s: &str) -> Key {
+        Key(Value::str(s))
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        values_equal(&self.0, &other.0)
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        match &self.0 {
+            Value::Str(s) => s.hash(h),
+            Value::Float(f) if f.fract() != 0.0 || !f.is_finite() => f.to_bits().hash(h),
+            Value::Float(f) => (*f as i64).hash(h),
+            Value::Int(i) => i.hash(h),
+            Value::Bool(b) => (*b as i64).hash(h),
+            Value::Nil => 0u8.hash(h),
+            Value::Func(c) => (Arc::as_ptr(c) as usize).hash(h),
+            Value::Native(n) => (Arc::as_ptr(n) as usize).hash(h),
+            Value::Error(e) => (Arc::as_ptr(e) as usize).hash(h),
+            Value::Object(o) => (Arc::as_ptr(o) as *const u8 as usize).hash(h),
+            _ => 1u8.hash(h),
+        }
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.repr())
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.repr())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_python() {
+        let cases = [
+            (0.2, "0.2"),
+            (1.0, "1.0"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (1.5e-7, "1.5e-07"),
+            (123456789.125, "123456789.125"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e300, "1e+300"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(float_repr(f), want, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn nested_containers_print_as_python() {
+        let inner = Value::list(vec![Value::str("0"), Value::Nil, Value::Bool(true)]);
+        let mut m = IndexMap::new();
+        m.insert(Key::str("a"), inner);
+        m.insert(Key(Value::Int(1)), Value::str("it's"));
+        assert_eq!(Value::map(m).repr(), "{'a': ['0', nil, true], 1: \"it's\"}");
+    }
+
+    #[test]
+    fn a_list_containing_itself_prints_dots() {
+        let l = Value::list(vec![Value::Int(1)]);
+        if let Value::List(inner) = &l {
+            inner.lock().push(l.clone());
+        }
+        assert_eq!(l.repr(), "[1, [...]]");
+    }
+}
