@@ -147,7 +147,10 @@ mod tests {
         let src = SourceFile::new("t.thr", "let x = 1\nprint(y)\n");
         let d = Diagnostic::new("NameError", "name 'y' is not defined", Span::new(16, 17));
         let text = d.render(&src, false);
-        assert!(text.starts_with("NameError: name 'y' is not defined"), "{text}");
+        assert!(
+            text.starts_with("NameError: name 'y' is not defined"),
+            "{text}"
+        );
         assert!(text.contains("t.thr:2:7"), "{text}");
         assert!(text.contains("print(y)"), "{text}");
     }

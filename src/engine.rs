@@ -127,23 +127,34 @@ impl Engine {
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<(), Error> {
         let source = SourceFile::new(name, text);
         let rt = self.runtime();
-        let mut program = parser::parse(&source).map_err(|d| self.report(Error::from_diagnostics(&d, &source, self.color)))?;
+        let mut program = parser::parse(&source)
+            .map_err(|d| self.report(Error::from_diagnostics(&d, &source, self.color)))?;
         Resolver::new(&rt.builtin_names, false)
             .resolve(&mut program)
             .map_err(|d| self.report(Error::from_diagnostics(&d, &source, self.color)))?;
-        let main = ThreadCtx::new("MainThread", 0, rt.seed);
-        let mut interp = Interp::new(rt.clone(), main);
+        let main = start_main(&rt);
+        let mut interp = Interp::new(rt.clone(), main.clone());
         let result = on_script_stack(|| interp.run_program(&program));
         let outcome = self.finish_main(&rt, result);
-        rt.out.flush();
-        outcome
+        rt.join_non_daemon(&main);
+        rt.unregister(&main);
+        rt.finish();
+        match outcome {
+            Ok(()) if rt.failed.load(std::sync::atomic::Ordering::SeqCst) => Err(Error::new(
+                "ThreadError",
+                "a thread ended in an uncaught error",
+                String::new(),
+            )),
+            outcome => outcome,
+        }
     }
 
     /// Parses and resolves a script without running it.
     pub fn check(&self, name: &str, text: &str) -> Result<(), Error> {
         let source = SourceFile::new(name, text);
         let names: Vec<_> = self.runtime().builtin_names.clone();
-        let mut program = parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, self.color))?;
+        let mut program =
+            parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, self.color))?;
         Resolver::new(&names, false)
             .resolve(&mut program)
             .map_err(|d| Error::from_diagnostics(&d, &source, self.color))
@@ -165,7 +176,8 @@ impl Engine {
     pub fn eval_named(&mut self, name: &str, code: &str) -> Result<Value, Error> {
         let source = SourceFile::new(name, code);
         let color = self.color;
-        let mut program = parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
+        let mut program =
+            parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
         let session = self.session();
         session
             .resolver
@@ -173,19 +185,23 @@ impl Engine {
             .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
         let interp = &mut session.interp;
         let result = on_script_stack(|| interp.run_program(&program));
-        session.rt.out.flush();
+        session.rt.flush();
         match result {
             Ok(v) => Ok(v),
-            Err(Unwind::Error(t)) => Err(Error::from_thrown(&t, &session.interp.thread.name(), color)),
+            Err(Unwind::Error(t)) => {
+                Err(Error::from_thrown(&t, &session.interp.thread.name(), color))
+            }
             Err(Unwind::Exit(status)) => Err(Error::exit(status)),
-            Err(_) => unreachable!("the resolver keeps break, continue and return inside their constructs"),
+            Err(_) => unreachable!(
+                "the resolver keeps break, continue and return inside their constructs"
+            ),
         }
     }
 
     fn session(&mut self) -> &mut Session {
         if self.session.is_none() {
             let rt = self.runtime();
-            let main = ThreadCtx::new("MainThread", 0, rt.seed);
+            let main = start_main(&rt);
             self.session = Some(Session {
                 resolver: Resolver::new(&rt.builtin_names, true),
                 interp: Interp::new(rt.clone(), main),
@@ -193,6 +209,15 @@ impl Engine {
             });
         }
         self.session.as_mut().expect("made above")
+    }
+
+    /// Ends the session: waits for its non-daemon threads, as a script's end
+    /// does. The REPL calls this when it leaves.
+    pub fn shutdown(&mut self) {
+        if let Some(session) = self.session.take() {
+            session.rt.join_non_daemon(&session.interp.thread);
+            session.rt.finish();
+        }
     }
 
     fn runtime(&self) -> Arc<Runtime> {
@@ -203,7 +228,13 @@ impl Engine {
             table.retain(|(n, _)| n != name);
             table.push((name.clone(), v.clone()));
         }
-        let mut rt = Runtime::new(table, self.out.clone(), self.err.clone(), self.limits.clone(), self.seed);
+        let mut rt = Runtime::new(
+            table,
+            self.out.clone(),
+            self.err.clone(),
+            self.limits.clone(),
+            self.seed,
+        );
         rt.color = self.color;
         Arc::new(rt)
     }
@@ -220,12 +251,23 @@ impl Engine {
             Ok(_) | Err(Unwind::Exit(0)) => Ok(()),
             Err(Unwind::Exit(status)) => Err(Error::exit(status)),
             Err(Unwind::Error(t)) => {
-                rt.out.flush();
-                Err(self.report(Error::from_thrown(&t, "MainThread", self.color)))
+                let e = Error::from_thrown(&t, "MainThread", self.color);
+                rt.eprint(e.rendered());
+                Err(e)
             }
-            Err(_) => unreachable!("the resolver keeps break, continue and return inside their constructs"),
+            Err(_) => unreachable!(
+                "the resolver keeps break, continue and return inside their constructs"
+            ),
         }
     }
+}
+
+/// Registers the main thread of a run.
+fn start_main(rt: &Runtime) -> Arc<ThreadCtx> {
+    let main = ThreadCtx::new("MainThread", 0, rt.seed);
+    main.life.lock().state = crate::runtime::LifeState::Started;
+    rt.register(main.clone());
+    main
 }
 
 /// Runs `f` on a thread with a script-sized stack, so deep recursion ends in
@@ -237,7 +279,9 @@ fn on_script_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
             .stack_size(SCRIPT_STACK)
             .spawn_scoped(s, f)
             .expect("the OS refused a thread for the script");
-        handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        handle
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
     })
 }
 

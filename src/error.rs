@@ -31,7 +31,11 @@ impl Error {
 
     /// Errors found before running (syntax, undeclared names): all rendered,
     /// the first one summarised.
-    pub(crate) fn from_diagnostics(diags: &[Diagnostic], source: &SourceFile, color: bool) -> Error {
+    pub(crate) fn from_diagnostics(
+        diags: &[Diagnostic],
+        source: &SourceFile,
+        color: bool,
+    ) -> Error {
         let rendered = diags.iter().map(|d| d.render(source, color)).collect();
         let first = &diags[0];
         Error {

@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "thr", version, about = "Thr: a scripting language with real parallel threads")]
+#[command(
+    name = "thr",
+    version,
+    about = "Thr: a scripting language with real parallel threads"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]

@@ -46,7 +46,10 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Program, Vec<Diagnostic>> {
 pub fn is_incomplete(text: &str) -> bool {
     let source = SourceFile::new("<input>", text);
     let (tokens, lex_errors) = lexer::lex(text);
-    if lex_errors.iter().any(|d| d.message.starts_with("unterminated")) {
+    if lex_errors
+        .iter()
+        .any(|d| d.message.starts_with("unterminated"))
+    {
         return false;
     }
     let mut recovered = Vec::new();
@@ -55,7 +58,8 @@ pub fn is_incomplete(text: &str) -> bool {
         &source,
         tokens.into_iter().map(Ok::<_, Diagnostic>),
     );
-    let at_eof = |e: &ParseError<usize, Tok, Diagnostic>| matches!(e, ParseError::UnrecognizedEof { .. });
+    let at_eof =
+        |e: &ParseError<usize, Tok, Diagnostic>| matches!(e, ParseError::UnrecognizedEof { .. });
     result.as_ref().err().is_some_and(at_eof) || recovered.iter().any(|r| at_eof(&r.error))
 }
 
@@ -126,7 +130,12 @@ pub fn call(callee: Expr, args: Vec<Arg>, span: Span) -> Expr {
     Expr { kind, span }
 }
 
-pub fn func(name: &str, (params, body): (Vec<Param>, Block), span: Span, source: &Arc<SourceFile>) -> Arc<FnDef> {
+pub fn func(
+    name: &str,
+    (params, body): (Vec<Param>, Block),
+    span: Span,
+    source: &Arc<SourceFile>,
+) -> Arc<FnDef> {
     Arc::new(FnDef {
         name: name.into(),
         params,
@@ -190,7 +199,10 @@ pub fn catch_clause(
         (Some(var), Some(alias)) => {
             errors.push(user_error(
                 Diagnostic::syntax(
-                    format!("'{}' is not an error kind (kinds start with an upper-case letter)", var.name),
+                    format!(
+                        "'{}' is not an error kind (kinds start with an upper-case letter)",
+                        var.name
+                    ),
                     var.span,
                 )
                 .with_label("expected an error kind such as ValueError"),

@@ -12,11 +12,13 @@ const PROMPT: &str = ">>> ";
 const MORE: &str = "... ";
 
 pub fn run(mut engine: thr::Engine) -> ExitCode {
-    if std::io::stdin().is_terminal() {
+    let code = if std::io::stdin().is_terminal() {
         interactive(&mut engine)
     } else {
         piped(&mut engine)
-    }
+    };
+    engine.shutdown();
+    code
 }
 
 /// Evaluates one entry; returns the exit status if the entry called `exit()`.
@@ -66,7 +68,10 @@ fn interactive(engine: &mut thr::Engine) -> ExitCode {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!("Thr {} — Ctrl-D or exit() to leave", env!("CARGO_PKG_VERSION"));
+    println!(
+        "Thr {} — Ctrl-D or exit() to leave",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut entry = String::new();
     let code = loop {
         let prompt = if entry.is_empty() { PROMPT } else { MORE };
@@ -99,6 +104,8 @@ fn interactive(engine: &mut thr::Engine) -> ExitCode {
 fn history_file() -> Option<std::path::PathBuf> {
     let data = std::env::var_os("XDG_DATA_HOME")
         .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share")))?;
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })?;
     Some(data.join("thr").join("history"))
 }

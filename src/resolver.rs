@@ -56,7 +56,11 @@ impl FnCtx {
         let slot = self.n_slots;
         self.n_slots += 1;
         self.captured.push(false);
-        self.scopes.last_mut().expect("a scope is open").slots.push(slot);
+        self.scopes
+            .last_mut()
+            .expect("a scope is open")
+            .slots
+            .push(slot);
         slot
     }
 
@@ -116,7 +120,9 @@ impl Resolver {
     }
 
     fn cur(&mut self) -> &mut FnCtx {
-        self.fns.last_mut().expect("the script context is never popped")
+        self.fns
+            .last_mut()
+            .expect("the script context is never popped")
     }
 
     fn error(&mut self, d: Diagnostic) {
@@ -125,7 +131,8 @@ impl Resolver {
 
     /// Declares the block's `fn`s and reserves slots for its `let`s.
     fn prescan(&mut self, block: &mut Block) {
-        let repl_top = self.all_globals_in_cells && self.fns.len() == 1 && self.cur().scopes.len() == 1;
+        let repl_top =
+            self.all_globals_in_cells && self.fns.len() == 1 && self.cur().scopes.len() == 1;
         for (i, stmt) in block.stmts.iter_mut().enumerate() {
             match &mut stmt.kind {
                 StmtKind::Fn(var, _) => {
@@ -208,8 +215,15 @@ impl Resolver {
             }
             StmtKind::Break | StmtKind::Continue => {
                 if self.cur().loops == 0 {
-                    let word = if matches!(stmt.kind, StmtKind::Break) { "break" } else { "continue" };
-                    self.error(Diagnostic::syntax(format!("'{word}' outside a loop"), stmt.span));
+                    let word = if matches!(stmt.kind, StmtKind::Break) {
+                        "break"
+                    } else {
+                        "continue"
+                    };
+                    self.error(Diagnostic::syntax(
+                        format!("'{word}' outside a loop"),
+                        stmt.span,
+                    ));
                 }
             }
             StmtKind::Return(e) => {
@@ -322,19 +336,23 @@ impl Resolver {
     }
 
     fn var(&mut self, var: &mut Var) {
-        var.slot = self.lookup(&var.name).unwrap_or_else(|| {
-            match self.builtins.get(&var.name) {
+        var.slot = self
+            .lookup(&var.name)
+            .unwrap_or_else(|| match self.builtins.get(&var.name) {
                 Some(&i) => Slot::Builtin(i),
                 None => {
                     self.error(
-                        Diagnostic::new("NameError", format!("name '{}' is not defined", var.name), var.span)
-                            .with_label("not declared anywhere")
-                            .with_note(format!("declare it first with `let {} = ...`", var.name)),
+                        Diagnostic::new(
+                            "NameError",
+                            format!("name '{}' is not defined", var.name),
+                            var.span,
+                        )
+                        .with_label("not declared anywhere")
+                        .with_note(format!("declare it first with `let {} = ...`", var.name)),
                     );
                     Slot::Unresolved
                 }
-            }
-        });
+            });
     }
 
     /// Finds a name in the function stack, threading a capture through every

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use parking_lot::Mutex;
-use rand::SeedableRng;
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::SeedableRng;
 
 use crate::ast::Name;
 use crate::value::Value;
@@ -71,8 +71,10 @@ impl Output {
 pub struct Runtime {
     pub builtins: Vec<Value>,
     pub builtin_names: Vec<Name>,
-    pub out: Arc<Output>,
-    pub err: Arc<Output>,
+    out: Arc<Output>,
+    err: Arc<Output>,
+    /// Set when the run is over: daemon threads left running print nothing more.
+    finished: AtomicBool,
     pub limits: Limits,
     /// Colour in diagnostics (only when stderr is a terminal).
     pub color: bool,
@@ -83,6 +85,12 @@ pub struct Runtime {
     next_thread: AtomicU64,
     /// Set when any thread ends in an uncaught error: the exit status is 1.
     pub failed: AtomicBool,
+    /// Started threads that have not ended, in start order (main first).
+    alive: Mutex<Vec<Arc<ThreadCtx>>>,
+    /// Numbers for the names of unnamed threads: `Thread-1`, `Thread-2`...
+    next_unnamed: AtomicU64,
+    /// How `log` lines look and which are kept.
+    pub log: Mutex<crate::builtins::log::LogConfig>,
 }
 
 impl Runtime {
@@ -104,6 +112,7 @@ impl Runtime {
             builtin_names,
             out,
             err,
+            finished: AtomicBool::new(false),
             limits,
             color: false,
             seed,
@@ -111,13 +120,44 @@ impl Runtime {
             start_wall: SystemTime::now(),
             next_thread: AtomicU64::new(1),
             failed: AtomicBool::new(false),
+            alive: Mutex::new(Vec::new()),
+            next_unnamed: AtomicU64::new(1),
+            log: Mutex::new(Default::default()),
         }
+    }
+
+    /// Writes script output (`print`, `log`) as one atomic write.
+    pub fn print(&self, text: &str) {
+        if !self.finished.load(Ordering::Acquire) {
+            self.out.write(text);
+        }
+    }
+
+    /// Writes an error report as one atomic write, after flushing stdout so
+    /// the two streams interleave in the order things happened.
+    pub fn eprint(&self, text: &str) {
+        if !self.finished.load(Ordering::Acquire) {
+            self.out.flush();
+            self.err.write(text);
+        }
+    }
+
+    /// Ends the run's output: flushes it and drops later writes.
+    pub fn finish(&self) {
+        self.finished.store(true, Ordering::Release);
+        self.out.flush();
+    }
+
+    /// Flushes script output.
+    pub fn flush(&self) {
+        self.out.flush();
     }
 
     /// Seconds since the epoch.
     pub fn time(&self) -> f64 {
         let now = self.start_wall + self.start.elapsed();
-        now.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+        now.duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
     }
 
     /// Seconds since the run started.
@@ -127,22 +167,118 @@ impl Runtime {
 
     /// Blocks the calling thread for `secs` seconds.
     pub fn sleep(&self, secs: f64) {
-        std::thread::sleep(Duration::from_secs_f64(secs.min(1e9)));
+        let cv = Condvar::new();
+        let lock = Mutex::new(());
+        let mut guard = lock.lock();
+        self.wait_until(&cv, &mut guard, self.deadline(Some(secs)), |_| false);
+    }
+
+    /// The instant a timeout in seconds ends; `None` waits forever.
+    pub fn deadline(&self, timeout: Option<f64>) -> Option<Instant> {
+        let secs = timeout?.clamp(0.0, 1e9);
+        Some(Instant::now() + Duration::from_secs_f64(secs))
+    }
+
+    /// The one way a script thread blocks: waits on `cv` (which guards the
+    /// state in `guard`) until `ready` holds or `deadline` passes, and tells
+    /// which. Every primitive's waiting goes through here, so the scheduler
+    /// and deadlock detection have a single place to plug in.
+    pub fn wait_until<T>(
+        &self,
+        cv: &Condvar,
+        guard: &mut MutexGuard<'_, T>,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut(&mut T) -> bool,
+    ) -> bool {
+        loop {
+            if ready(guard) {
+                return true;
+            }
+            match deadline {
+                None => cv.wait(guard),
+                Some(d) => {
+                    if cv.wait_until(guard, d).timed_out() {
+                        return ready(guard);
+                    }
+                }
+            }
+        }
     }
 
     /// The next thread creation number.
     pub fn next_thread_number(&self) -> u64 {
         self.next_thread.fetch_add(1, Ordering::Relaxed)
     }
+
+    /// The next `Thread-N` name.
+    pub fn next_thread_name(&self) -> String {
+        format!(
+            "Thread-{}",
+            self.next_unnamed.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// Records a thread as started.
+    pub fn register(&self, t: Arc<ThreadCtx>) {
+        self.alive.lock().push(t);
+    }
+
+    /// Records a thread as ended.
+    pub fn unregister(&self, t: &ThreadCtx) {
+        self.alive.lock().retain(|a| !std::ptr::eq(&**a, t));
+    }
+
+    /// The started threads that have not ended, in start order.
+    pub fn alive(&self) -> Vec<Arc<ThreadCtx>> {
+        self.alive.lock().clone()
+    }
+
+    /// The main thread, while it is alive.
+    pub fn main_thread(&self) -> Option<Arc<ThreadCtx>> {
+        self.alive.lock().iter().find(|t| t.number == 0).cloned()
+    }
+
+    /// Waits until no non-daemon thread but `me` is alive (the end of a run).
+    pub fn join_non_daemon(&self, me: &ThreadCtx) {
+        loop {
+            let next = self
+                .alive()
+                .into_iter()
+                .find(|t| !std::ptr::eq(&**t, me) && !t.daemon.load(Ordering::Relaxed));
+            let Some(t) = next else { return };
+            let mut life = t.life.lock();
+            self.wait_until(&t.life_cv, &mut life, None, |l| l.state == LifeState::Done);
+        }
+    }
 }
 
-/// What a script thread knows about itself.
+/// A script thread: what it knows about itself, and its handle's state.
 pub struct ThreadCtx {
     pub name: Mutex<Name>,
     /// Creation number: 0 for the main thread.
     pub number: u64,
+    pub daemon: AtomicBool,
     /// This thread's random stream, derived from the seed and `number`.
     pub rng: Mutex<Xoshiro256PlusPlus>,
+    pub life: Mutex<Life>,
+    /// Signalled when the thread ends or a timer is cancelled.
+    pub life_cv: Condvar,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LifeState {
+    Initial,
+    Started,
+    Done,
+}
+
+/// A thread's progress, and what it ended with.
+pub struct Life {
+    pub state: LifeState,
+    /// The function's value, or the error that ended it.
+    pub result: Option<Result<Value, Arc<crate::value::ErrorValue>>>,
+    /// A timer's `cancel()` was called.
+    pub cancelled: bool,
 }
 
 impl ThreadCtx {
@@ -150,10 +286,22 @@ impl ThreadCtx {
         Arc::new(ThreadCtx {
             name: Mutex::new(name.into()),
             number,
+            daemon: AtomicBool::new(false),
             rng: Mutex::new(Xoshiro256PlusPlus::seed_from_u64(
                 seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15),
             )),
+            life: Mutex::new(Life {
+                state: LifeState::Initial,
+                result: None,
+                cancelled: false,
+            }),
+            life_cv: Condvar::new(),
         })
+    }
+
+    /// The `ident` scripts see: unique per thread of a run, never 0.
+    pub fn ident(&self) -> i64 {
+        self.number as i64 + 1
     }
 
     pub fn name(&self) -> Name {

@@ -86,7 +86,7 @@ pub struct ErrorValue {
 }
 
 /// A runtime object (thread, lock, queue...): named fields and methods.
-pub trait Object: Send + Sync {
+pub trait Object: std::any::Any + Send + Sync {
     fn type_name(&self) -> &'static str;
     /// The text form, e.g. `<lock unlocked>`.
     fn repr(&self) -> String;
@@ -116,7 +116,7 @@ pub trait Object: Send + Sync {
         None
     }
     /// `len(obj)`, if the object has a length.
-    fn len(&self) -> Option<usize> {
+    fn length(&self) -> Option<usize> {
         None
     }
     /// The methods it has, for bound-method values and completion.
@@ -243,8 +243,11 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
             if seen.contains(&id) {
                 return out.push_str("{...}");
             }
-            let entries: Vec<(Key, Value)> =
-                m.lock().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let entries: Vec<(Key, Value)> = m
+                .lock()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             seen.push(id);
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {

@@ -24,7 +24,11 @@ fn main() {
     let trials = scripts
         .into_iter()
         .map(|path| {
-            let name = path.file_stem().expect("a file name").to_string_lossy().into_owned();
+            let name = path
+                .file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
             Trial::test(name, move || check(&path))
         })
         .collect();
@@ -72,12 +76,16 @@ fn check(script: &Path) -> Result<(), Failed> {
         return bless(script, &got);
     }
     let mut problems = String::new();
-    let expected = |ext: &str| std::fs::read_to_string(script.with_extension(ext)).unwrap_or_default();
+    let expected =
+        |ext: &str| std::fs::read_to_string(script.with_extension(ext)).unwrap_or_default();
     compare("stdout", &expected("out"), &got.stdout, &mut problems);
     compare("stderr", &expected("err"), &got.stderr, &mut problems);
     let want_status: i32 = expected("status").trim().parse().unwrap_or(0);
     if want_status != got.status {
-        problems.push_str(&format!("exit status: expected {want_status}, got {}\n", got.status));
+        problems.push_str(&format!(
+            "exit status: expected {want_status}, got {}\n",
+            got.status
+        ));
     }
     if problems.is_empty() {
         Ok(())
@@ -93,7 +101,9 @@ fn compare(what: &str, want: &str, got: &str, problems: &mut String) {
     let diff = TextDiff::from_lines(want, got);
     problems.push_str(&format!(
         "{what} differs (- expected, + got):\n{}",
-        diff.unified_diff().context_radius(3).header("expected", "got")
+        diff.unified_diff()
+            .context_radius(3)
+            .header("expected", "got")
     ));
 }
 

@@ -42,16 +42,28 @@ pub fn register(t: &mut Table) {
         let [v] = a.bind("abs", ["x"], 1)?;
         match v.unwrap_or_default() {
             Value::Int(i) => i.checked_abs().map(Value::Int).map_or_else(
-                || throw("OverflowError", format!("abs({i}) does not fit in a 64-bit int")),
+                || {
+                    throw(
+                        "OverflowError",
+                        format!("abs({i}) does not fit in a 64-bit int"),
+                    )
+                },
                 Ok,
             ),
             Value::Bool(b) => Ok(Value::Int(b as i64)),
             Value::Float(f) => Ok(Value::Float(f.abs())),
-            other => throw("TypeError", format!("bad operand type for abs(): '{}'", other.type_name())),
+            other => throw(
+                "TypeError",
+                format!("bad operand type for abs(): '{}'", other.type_name()),
+            ),
         }
     });
-    add(t, "min", |interp, a| extreme(interp, a, "min", Ordering::Less));
-    add(t, "max", |interp, a| extreme(interp, a, "max", Ordering::Greater));
+    add(t, "min", |interp, a| {
+        extreme(interp, a, "min", Ordering::Less)
+    });
+    add(t, "max", |interp, a| {
+        extreme(interp, a, "max", Ordering::Greater)
+    });
     add(t, "sum", sum);
     add(t, "round", round);
     add(t, "sorted", |interp, a| {
@@ -74,7 +86,10 @@ pub fn register(t: &mut Table) {
         if cond.unwrap_or_default().truthy() {
             return Ok(Value::Nil);
         }
-        throw("AssertionError", message.map_or_else(String::new, |m| m.to_str()))
+        throw(
+            "AssertionError",
+            message.map_or_else(String::new, |m| m.to_str()),
+        )
     });
     add(t, "exit", |_, a| {
         let [status] = a.bind("exit", ["status"], 0)?;
@@ -87,12 +102,20 @@ pub fn register(t: &mut Table) {
 }
 
 fn print(interp: &mut Interp, mut a: Args) -> Outcome {
-    let sep = a.take_kw("sep").map_or_else(|| " ".to_string(), |v| v.to_str());
-    let end = a.take_kw("end").map_or_else(|| "\n".to_string(), |v| v.to_str());
+    let sep = a
+        .take_kw("sep")
+        .map_or_else(|| " ".to_string(), |v| v.to_str());
+    let end = a
+        .take_kw("end")
+        .map_or_else(|| "\n".to_string(), |v| v.to_str());
     let items = a.positional("print", 0, usize::MAX)?;
-    let mut line = items.iter().map(Value::to_str).collect::<Vec<_>>().join(&sep);
+    let mut line = items
+        .iter()
+        .map(Value::to_str)
+        .collect::<Vec<_>>()
+        .join(&sep);
     line.push_str(&end);
-    interp.rt.out.write(&line);
+    interp.rt.print(&line);
     Ok(Value::Nil)
 }
 
@@ -109,16 +132,24 @@ fn int(_: &mut Interp, a: Args) -> Outcome {
         Value::Float(f) => throw("OverflowError", format!("cannot convert float {f} to int")),
         Value::Str(s) => {
             let clean: String = s.trim().chars().filter(|&c| c != '_').collect();
-            i64::from_str_radix(&clean, base).map(Value::Int).or_else(|_| {
-                throw(
-                    "ValueError",
-                    format!("invalid literal for int() with base {base}: {}", Value::Str(s).repr()),
-                )
-            })
+            i64::from_str_radix(&clean, base)
+                .map(Value::Int)
+                .or_else(|_| {
+                    throw(
+                        "ValueError",
+                        format!(
+                            "invalid literal for int() with base {base}: {}",
+                            Value::Str(s).repr()
+                        ),
+                    )
+                })
         }
         other => throw(
             "TypeError",
-            format!("int() argument must be a string or a number, not {}", other.type_name()),
+            format!(
+                "int() argument must be a string or a number, not {}",
+                other.type_name()
+            ),
         ),
     }
 }
@@ -137,7 +168,10 @@ fn float(_: &mut Interp, a: Args) -> Outcome {
             parsed.map(Value::Float).or_else(|_| {
                 throw(
                     "ValueError",
-                    format!("could not convert string to float: {}", Value::Str(s).repr()),
+                    format!(
+                        "could not convert string to float: {}",
+                        Value::Str(s).repr()
+                    ),
                 )
             })
         }
@@ -151,7 +185,7 @@ fn len(_: &mut Interp, a: Args) -> Outcome {
         Value::Str(s) => s.chars().count(),
         Value::List(l) => l.lock().len(),
         Value::Map(m) => m.lock().len(),
-        Value::Object(o) if o.len().is_some() => o.len().unwrap_or(0),
+        Value::Object(o) if o.length().is_some() => o.length().unwrap_or(0),
         other => return throw("TypeError", format!("a {} has no len()", other.type_name())),
     };
     Ok(Value::Int(n as i64))
@@ -207,7 +241,7 @@ impl Object for Range {
             s => format!("range({}, {}, {s})", self.start, self.stop),
         }
     }
-    fn len(&self) -> Option<usize> {
+    fn length(&self) -> Option<usize> {
         Some(Range::len(self))
     }
     fn iter(&self) -> Option<Box<dyn ItemSource>> {
@@ -273,7 +307,11 @@ fn order(a: &Value, b: &Value) -> Result<Ordering, Unwind> {
         || {
             throw(
                 "TypeError",
-                format!("'<' is not supported between a {} and a {}", a.type_name(), b.type_name()),
+                format!(
+                    "'<' is not supported between a {} and a {}",
+                    a.type_name(),
+                    b.type_name()
+                ),
             )
         },
         Ok,
@@ -290,7 +328,9 @@ pub fn sort_values(
     let mut keyed = Vec::with_capacity(items.len());
     for item in items {
         let k = match &key {
-            Some(f) if !matches!(f, Value::Nil) => interp.call_value(f, Args::new(vec![item.clone()]))?,
+            Some(f) if !matches!(f, Value::Nil) => {
+                interp.call_value(f, Args::new(vec![item.clone()]))?
+            }
             _ => item.clone(),
         };
         keyed.push((k, item));
@@ -317,7 +357,10 @@ fn sum(interp: &mut Interp, a: Args) -> Outcome {
     let [items, start] = a.bind("sum", ["items", "start"], 1)?;
     let mut total = start.unwrap_or(Value::Int(0));
     if let Value::Str(_) = total {
-        return throw("TypeError", "sum() can't sum strings (use ''.join(items) instead)");
+        return throw(
+            "TypeError",
+            "sum() can't sum strings (use ''.join(items) instead)",
+        );
     }
     for item in interp.collect(&items.unwrap_or_default())? {
         total = interp.binary(crate::ast::BinOp::Add, total, item)?;

@@ -31,10 +31,12 @@ pub fn method(interp: &mut Interp, list: &List, name: &str, a: Args) -> Option<O
                 None => throw("ValueError", "list.remove(x): x not in list"),
             }
         }),
-        "index" => a.positional("index", 1, 1).and_then(|v| match find(list, &v[0]) {
-            Some(i) => Ok(Value::Int(i as i64)),
-            None => throw("ValueError", format!("{} is not in list", v[0].repr())),
-        }),
+        "index" => a
+            .positional("index", 1, 1)
+            .and_then(|v| match find(list, &v[0]) {
+                Some(i) => Ok(Value::Int(i as i64)),
+                None => throw("ValueError", format!("{} is not in list", v[0].repr())),
+            }),
         "contains" => a
             .positional("contains", 1, 1)
             .map(|v| Value::Bool(find(list, &v[0]).is_some())),

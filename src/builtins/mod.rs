@@ -2,9 +2,14 @@
 
 pub mod core;
 pub mod list;
+pub mod local;
+pub mod log;
 pub mod map;
+pub mod queue;
 pub mod random;
 pub mod string;
+pub mod sync;
+pub mod threads;
 pub mod time;
 
 use crate::ast::Name;
@@ -20,6 +25,11 @@ pub fn table() -> Table {
     core::register(&mut t);
     random::register(&mut t);
     time::register(&mut t);
+    threads::register(&mut t);
+    sync::register(&mut t);
+    queue::register(&mut t);
+    local::register(&mut t);
+    log::register(&mut t);
     t
 }
 
@@ -38,7 +48,10 @@ pub fn int_arg(v: &Value, func: &str, param: &str) -> Result<i64, Unwind> {
         || {
             throw(
                 "TypeError",
-                format!("{func}() argument '{param}' must be an int, not {}", v.type_name()),
+                format!(
+                    "{func}() argument '{param}' must be an int, not {}",
+                    v.type_name()
+                ),
             )
         },
         Ok,
@@ -51,7 +64,10 @@ pub fn float_arg(v: &Value, func: &str, param: &str) -> Result<f64, Unwind> {
         || {
             throw(
                 "TypeError",
-                format!("{func}() argument '{param}' must be a number, not {}", v.type_name()),
+                format!(
+                    "{func}() argument '{param}' must be a number, not {}",
+                    v.type_name()
+                ),
             )
         },
         Ok,
@@ -64,7 +80,10 @@ pub fn str_arg<'a>(v: &'a Value, func: &str, param: &str) -> Result<&'a str, Unw
         Value::Str(s) => Ok(s),
         other => throw(
             "TypeError",
-            format!("{func}() argument '{param}' must be a str, not {}", other.type_name()),
+            format!(
+                "{func}() argument '{param}' must be a str, not {}",
+                other.type_name()
+            ),
         ),
     }
 }

@@ -40,7 +40,10 @@ pub fn register(t: &mut Table) {
     add(t, "shuffle", |interp, a| {
         let v = a.positional("shuffle", 1, 1)?;
         let Value::List(list) = &v[0] else {
-            return throw("TypeError", format!("shuffle() needs a list, not a {}", v[0].type_name()));
+            return throw(
+                "TypeError",
+                format!("shuffle() needs a list, not a {}", v[0].type_name()),
+            );
         };
         let mut items = list.lock().clone();
         {

@@ -7,8 +7,21 @@ use crate::value::Value;
 use super::{int_arg, str_arg};
 
 pub const METHODS: &[&str] = &[
-    "upper", "lower", "strip", "lstrip", "rstrip", "split", "join", "replace", "startswith",
-    "endswith", "find", "count", "format", "isdigit", "isalpha",
+    "upper",
+    "lower",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "split",
+    "join",
+    "replace",
+    "startswith",
+    "endswith",
+    "find",
+    "count",
+    "format",
+    "isdigit",
+    "isalpha",
 ];
 
 /// Calls string method `name`, or `None` if there is none.
@@ -28,7 +41,10 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
                     other => {
                         return throw(
                             "TypeError",
-                            format!("join() item {i}: expected a str, found a {}", other.type_name()),
+                            format!(
+                                "join() item {i}: expected a str, found a {}",
+                                other.type_name()
+                            ),
                         )
                     }
                 }
@@ -59,7 +75,8 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
         "find" => a.positional("find", 1, 1).and_then(|v| {
             let sub = str_arg(&v[0], "find", "sub")?;
             Ok(Value::Int(
-                s.find(sub).map_or(-1, |byte| s[..byte].chars().count() as i64),
+                s.find(sub)
+                    .map_or(-1, |byte| s[..byte].chars().count() as i64),
             ))
         }),
         "count" => a.positional("count", 1, 1).and_then(|v| {
@@ -90,7 +107,10 @@ fn strip(s: &str, name: &str, a: Args) -> Outcome {
         None | Some(Value::Nil) => None,
         Some(v) => Some(str_arg(&v, name, "chars")?.chars().collect()),
     };
-    let strip_char = |c: char| set.as_ref().map_or(c.is_whitespace(), |set| set.contains(&c));
+    let strip_char = |c: char| {
+        set.as_ref()
+            .map_or(c.is_whitespace(), |set| set.contains(&c))
+    };
     Ok(Value::str(match name {
         "lstrip" => s.trim_start_matches(strip_char),
         "rstrip" => s.trim_end_matches(strip_char),
@@ -104,7 +124,11 @@ fn split(s: &str, a: Args) -> Outcome {
         Some(m) => int_arg(&m, "split", "maxsplit")?,
         None => -1,
     };
-    let limit = if max < 0 { usize::MAX } else { max as usize + 1 };
+    let limit = if max < 0 {
+        usize::MAX
+    } else {
+        max as usize + 1
+    };
     let parts: Vec<Value> = match sep {
         None | Some(Value::Nil) => {
             let mut parts = Vec::new();

@@ -38,15 +38,24 @@ impl Args {
         }
         for (name, v) in self.kw {
             let Some(i) = params.iter().position(|p| **p == *name) else {
-                return throw("TypeError", format!("{func}() got an unexpected keyword argument '{name}'"));
+                return throw(
+                    "TypeError",
+                    format!("{func}() got an unexpected keyword argument '{name}'"),
+                );
             };
             if out[i].is_some() {
-                return throw("TypeError", format!("{func}() got multiple values for argument '{name}'"));
+                return throw(
+                    "TypeError",
+                    format!("{func}() got multiple values for argument '{name}'"),
+                );
             }
             out[i] = Some(v);
         }
         if let Some(i) = out[..required].iter().position(Option::is_none) {
-            return throw("TypeError", format!("{func}() missing required argument '{}'", params[i]));
+            return throw(
+                "TypeError",
+                format!("{func}() missing required argument '{}'", params[i]),
+            );
         }
         Ok(out)
     }
@@ -61,12 +70,21 @@ impl Args {
     /// positional ones, and returns them.
     pub fn positional(self, func: &str, min: usize, max: usize) -> Result<Vec<Value>, Unwind> {
         if let Some((name, _)) = self.kw.first() {
-            return throw("TypeError", format!("{func}() got an unexpected keyword argument '{name}'"));
+            return throw(
+                "TypeError",
+                format!("{func}() got an unexpected keyword argument '{name}'"),
+            );
         }
         let n = self.pos.len();
         if n < min {
             let what = if min == max { "exactly" } else { "at least" };
-            return throw("TypeError", format!("{func}() takes {what} {min} argument{} ({n} given)", plural(min)));
+            return throw(
+                "TypeError",
+                format!(
+                    "{func}() takes {what} {min} argument{} ({n} given)",
+                    plural(min)
+                ),
+            );
         }
         if n > max {
             return throw("TypeError", too_many(func, max, min, n));

@@ -14,7 +14,10 @@ impl Interp {
         match callee {
             Value::Func(c) => self.call_closure(c, args),
             Value::Native(n) => (n.body)(self, args),
-            other => throw("TypeError", format!("a {} is not callable", other.type_name())),
+            other => throw(
+                "TypeError",
+                format!("a {} is not callable", other.type_name()),
+            ),
         }
     }
 
@@ -30,7 +33,8 @@ impl Interp {
         }
         let def = &c.def;
         let base = self.stack.len();
-        self.stack.resize(base + def.n_slots as usize, Value::Uninit);
+        self.stack
+            .resize(base + def.n_slots as usize, Value::Uninit);
         let bound = self.bind_params(c, args, base);
         let frame = Frame {
             base,
@@ -54,7 +58,10 @@ impl Interp {
         let name = &c.def.name;
         if args.pos.len() > params.len() {
             let required = c.defaults.iter().filter(|d| d.is_none()).count();
-            return throw("TypeError", too_many(name, params.len(), required, args.pos.len()));
+            return throw(
+                "TypeError",
+                too_many(name, params.len(), required, args.pos.len()),
+            );
         }
         let n_pos = args.pos.len();
         for (i, v) in args.pos.into_iter().enumerate() {
@@ -62,10 +69,16 @@ impl Interp {
         }
         for (key, v) in args.kw {
             let Some(i) = params.iter().position(|p| p.var.name == key) else {
-                return throw("TypeError", format!("{name}() got an unexpected keyword argument '{key}'"));
+                return throw(
+                    "TypeError",
+                    format!("{name}() got an unexpected keyword argument '{key}'"),
+                );
             };
             if i < n_pos {
-                return throw("TypeError", format!("{name}() got multiple values for argument '{key}'"));
+                return throw(
+                    "TypeError",
+                    format!("{name}() got multiple values for argument '{key}'"),
+                );
             }
             self.stack[base + i] = v;
         }
@@ -245,5 +258,7 @@ fn has_method(recv: &Value, name: &str) -> bool {
 /// `recv.name` as a function value that calls the method.
 fn bound_method(recv: Value, name: &str) -> Value {
     let method: Arc<str> = name.into();
-    NativeFn::value(name, move |interp, args| interp.call_method(&recv, &method, args))
+    NativeFn::value(name, move |interp, args| {
+        interp.call_method(&recv, &method, args)
+    })
 }

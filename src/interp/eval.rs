@@ -15,7 +15,10 @@ impl Interp {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Var(var) => self.load_var(var, f),
             ExprKind::List(items) => {
-                let items = items.iter().map(|i| self.eval(i, f)).collect::<Result<_, _>>()?;
+                let items = items
+                    .iter()
+                    .map(|i| self.eval(i, f))
+                    .collect::<Result<_, _>>()?;
                 Ok(Value::list(items))
             }
             ExprKind::Map(entries) => self.eval_map(entries, f),

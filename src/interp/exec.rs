@@ -137,14 +137,22 @@ impl Interp {
             other => {
                 return super::throw(
                     "TypeError",
-                    format!("cannot unpack a {} into {} variables", other.type_name(), vars.len()),
+                    format!(
+                        "cannot unpack a {} into {} variables",
+                        other.type_name(),
+                        vars.len()
+                    ),
                 )
             }
         };
         if parts.len() != vars.len() {
             return super::throw(
                 "ValueError",
-                format!("expected {} values to unpack, got {}", vars.len(), parts.len()),
+                format!(
+                    "expected {} values to unpack, got {}",
+                    vars.len(),
+                    parts.len()
+                ),
             );
         }
         for (var, v) in vars.iter().zip(parts) {
@@ -164,7 +172,10 @@ impl Interp {
             Value::Str(s) => error("Error", s.to_string()),
             other => error(
                 "TypeError",
-                format!("can only throw an error or a string, not {}", other.type_name()),
+                format!(
+                    "can only throw an error or a string, not {}",
+                    other.type_name()
+                ),
             ),
         }
     }
@@ -184,7 +195,13 @@ impl Interp {
         c.body.stmts.iter().try_for_each(|s| self.exec(s, f))
     }
 
-    fn exec_with(&mut self, e: &crate::ast::Expr, var: Option<&crate::ast::Var>, body: &Block, f: Frame) -> Done {
+    fn exec_with(
+        &mut self,
+        e: &crate::ast::Expr,
+        var: Option<&crate::ast::Var>,
+        body: &Block,
+        f: Frame,
+    ) -> Done {
         let subject = self.eval(e, f)?;
         let entered = match &subject {
             Value::Object(o) => o.enter(self),

@@ -95,7 +95,10 @@ impl Interp {
                 Value::Str(sub) => Ok(s.contains(&**sub)),
                 other => throw(
                     "TypeError",
-                    format!("'in <str>' needs a str on the left, not a {}", other.type_name()),
+                    format!(
+                        "'in <str>' needs a str on the left, not a {}",
+                        other.type_name()
+                    ),
                 ),
             },
             Value::List(l) => Ok(l.lock().clone().iter().any(|v| values_equal(v, item))),
@@ -244,7 +247,10 @@ fn float_op(op: BinOp, x: f64, y: f64) -> Outcome {
         BinOp::Pow => x.powf(y),
     };
     if v.is_infinite() && x.is_finite() && y.is_finite() {
-        return throw("OverflowError", format!("{} result is too large", op.symbol()));
+        return throw(
+            "OverflowError",
+            format!("{} result is too large", op.symbol()),
+        );
     }
     Ok(Value::Float(v))
 }
@@ -353,12 +359,16 @@ pub fn slice(a: &Value, bounds: [Option<Value>; 3]) -> Outcome {
         Value::List(l) => {
             let items = l.lock().clone();
             let picked = pick(items.len())?;
-            Ok(Value::list(picked.into_iter().map(|i| items[i].clone()).collect()))
+            Ok(Value::list(
+                picked.into_iter().map(|i| items[i].clone()).collect(),
+            ))
         }
         Value::Str(s) => {
             let chars: Vec<char> = s.chars().collect();
             let picked = pick(chars.len())?;
-            Ok(Value::str(&picked.into_iter().map(|i| chars[i]).collect::<String>()))
+            Ok(Value::str(
+                &picked.into_iter().map(|i| chars[i]).collect::<String>(),
+            ))
         }
         other => throw(
             "TypeError",

@@ -1,0 +1,105 @@
+//! `local(init=nil)`: an object whose fields are per thread.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+use indexmap::IndexMap;
+use parking_lot::Mutex;
+
+use crate::ast::Name;
+use crate::interp::{throw, Args, Interp, Outcome};
+use crate::value::{Object, Value};
+
+use super::{add, Table};
+
+pub fn register(t: &mut Table) {
+    add(t, "local", |interp, a| {
+        let [init] = a.bind("local", ["init"], 0)?;
+        let local = Arc::new_cyclic(|me| Local {
+            me: me.clone(),
+            init: init.filter(|i| !matches!(i, Value::Nil)),
+            fields: Mutex::new(HashMap::new()),
+        });
+        // The creating thread runs `init` now; every other at its first access.
+        local.ensure_init(interp)?;
+        Ok(Value::Object(local))
+    });
+}
+
+pub struct Local {
+    me: Weak<Local>,
+    init: Option<Value>,
+    /// Each thread's fields, by thread creation number.
+    fields: Mutex<HashMap<u64, IndexMap<Name, Value>>>,
+}
+
+impl Local {
+    /// Gives the current thread its own fields, running `init` the first time.
+    fn ensure_init(&self, interp: &mut Interp) -> Result<(), crate::interp::Unwind> {
+        let id = interp.thread.number;
+        {
+            let mut fields = self.fields.lock();
+            if fields.contains_key(&id) {
+                return Ok(());
+            }
+            fields.insert(id, IndexMap::new());
+        }
+        if let (Some(init), Some(me)) = (&self.init, self.me.upgrade()) {
+            interp.call_value(init, Args::new(vec![Value::Object(me)]))?;
+        }
+        Ok(())
+    }
+
+    fn get(&self, interp: &mut Interp, name: &str) -> Outcome {
+        self.ensure_init(interp)?;
+        let found = self
+            .fields
+            .lock()
+            .get(&interp.thread.number)
+            .and_then(|f| f.get(name).cloned());
+        found.map_or_else(
+            || {
+                throw(
+                    "AttributeError",
+                    format!(
+                        "local has no field '{name}' in thread {}",
+                        interp.thread.name()
+                    ),
+                )
+            },
+            Ok,
+        )
+    }
+}
+
+impl Object for Local {
+    fn type_name(&self) -> &'static str {
+        "local"
+    }
+
+    fn repr(&self) -> String {
+        "<local>".into()
+    }
+
+    fn field(&self, interp: &mut Interp, name: &str) -> Option<Outcome> {
+        Some(self.get(interp, name))
+    }
+
+    fn set_field(&self, interp: &mut Interp, name: &str, v: Value) -> Option<Outcome> {
+        Some(self.ensure_init(interp).map(|()| {
+            let mut fields = self.fields.lock();
+            fields
+                .entry(interp.thread.number)
+                .or_default()
+                .insert(name.into(), v);
+            Value::Nil
+        }))
+    }
+
+    fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
+        Some(
+            self.get(interp, name)
+                .and_then(|f| interp.call_value(&f, a)),
+        )
+    }
+}

@@ -1,0 +1,158 @@
+//! `log`: Python's logging, reduced to what threaded scripts use. Each line
+//! is formatted with `%`-style fields and written as one atomic write.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::format::percent_format;
+use crate::interp::{error, throw, Args, Interp, Outcome, Unwind};
+use crate::value::{Key, Object, Value};
+
+use super::Table;
+
+pub fn register(t: &mut Table) {
+    t.push(("log".into(), Value::Object(Arc::new(Log))));
+}
+
+/// The line format and the lowest level written.
+pub struct LogConfig {
+    format: String,
+    level: i64,
+}
+
+impl Default for LogConfig {
+    fn default() -> LogConfig {
+        LogConfig {
+            format: "(%(threadName)-10s) %(message)s".into(),
+            level: 10,
+        }
+    }
+}
+
+const LEVELS: &[(&str, i64)] = &[
+    ("debug", 10),
+    ("info", 20),
+    ("warning", 30),
+    ("error", 40),
+    ("critical", 50),
+];
+
+struct Log;
+
+impl Object for Log {
+    fn type_name(&self) -> &'static str {
+        "log"
+    }
+
+    fn repr(&self) -> String {
+        "<log>".into()
+    }
+
+    fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
+        if name == "config" {
+            return Some(config(interp, a));
+        }
+        let &(_, level) = LEVELS.iter().find(|(n, _)| *n == name)?;
+        Some(write(interp, name, level, a).map(|()| Value::Nil))
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        &["debug", "info", "warning", "error", "critical", "config"]
+    }
+}
+
+fn config(interp: &mut Interp, a: Args) -> Outcome {
+    let [format, level] = a.bind("config", ["format", "level"], 0)?;
+    let level = match level {
+        None => 10,
+        Some(Value::Str(s)) => match LEVELS.iter().find(|(n, _)| n.eq_ignore_ascii_case(&s)) {
+            Some(&(_, l)) => l,
+            None => {
+                return throw(
+                    "ValueError",
+                    format!("unknown log level {}", Value::Str(s).repr()),
+                )
+            }
+        },
+        Some(v) => super::int_arg(&v, "config", "level")?,
+    };
+    let mut cfg = interp.rt.log.lock();
+    *cfg = LogConfig {
+        format: format.map_or_else(|| LogConfig::default().format, |f| f.to_str()),
+        level,
+    };
+    Ok(Value::Nil)
+}
+
+/// Formats one record and writes it, if its level passes.
+fn write(interp: &mut Interp, levelname: &str, level: i64, mut a: Args) -> Result<(), Unwind> {
+    if !a.kw.is_empty() {
+        return throw(
+            "TypeError",
+            format!("{levelname}() takes no keyword arguments"),
+        );
+    }
+    if a.pos.is_empty() {
+        return throw(
+            "TypeError",
+            format!("{levelname}() missing required argument 'message'"),
+        );
+    }
+    let (format, min_level) = {
+        let cfg = interp.rt.log.lock();
+        (cfg.format.clone(), cfg.level)
+    };
+    if level < min_level {
+        return Ok(());
+    }
+    let fmt = a.pos.remove(0);
+    let message = match a.pos.len() {
+        0 => fmt.to_str(),
+        n => {
+            let args = if n == 1 {
+                a.pos.remove(0)
+            } else {
+                Value::list(a.pos)
+            };
+            percent_format(&fmt.to_str(), &args).map_err(|e| error(e.kind, e.message))?
+        }
+    };
+    let record = record(interp, levelname, level, message);
+    let mut line = percent_format(&format, &record)
+        .map_err(|e| error(e.kind, format!("in the log format: {}", e.message)))?;
+    line.push('\n');
+    interp.rt.print(&line);
+    Ok(())
+}
+
+/// The fields a format may use, as Python's `LogRecord` names them.
+fn record(interp: &Interp, levelname: &str, level: i64, message: String) -> Value {
+    let now = interp.rt.time();
+    let millis = (now.fract() * 1000.0).floor();
+    let asctime =
+        chrono::DateTime::from_timestamp(now.floor() as i64, 0).map_or_else(String::new, |t| {
+            format!(
+                "{},{:03}",
+                t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
+                millis as i64
+            )
+        });
+    let fields = [
+        ("threadName", Value::Str(interp.thread.name())),
+        ("message", Value::str(&message)),
+        ("levelname", Value::str(&levelname.to_uppercase())),
+        ("levelno", Value::Int(level)),
+        ("asctime", Value::str(&asctime)),
+        ("created", Value::Float(now)),
+        ("msecs", Value::Float(millis)),
+        (
+            "relativeCreated",
+            Value::Float(interp.rt.monotonic() * 1000.0),
+        ),
+        ("thread", Value::Int(interp.thread.ident())),
+        ("name", Value::str("root")),
+    ];
+    let map: IndexMap<Key, Value> = fields.into_iter().map(|(k, v)| (Key::str(k), v)).collect();
+    Value::map(map)
+}

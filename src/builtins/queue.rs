@@ -1,0 +1,246 @@
+//! `queue(maxsize=0)`: a FIFO between threads. Items travel through a
+//! crossbeam channel; blocking puts and gets wait through the runtime on
+//! condition variables, so timeouts, `close` and `join` share one mechanism.
+
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+use parking_lot::{Condvar, Mutex};
+
+use crate::interp::{throw, Args, Interp, Outcome, Unwind};
+use crate::value::{ItemSource, Object, Value};
+
+use super::{add, int_arg, timeout_arg, Table};
+
+pub fn register(t: &mut Table) {
+    add(t, "queue", |_, a| {
+        let [maxsize] = a.bind("queue", ["maxsize"], 0)?;
+        let maxsize = maxsize
+            .map_or(Ok(0), |m| int_arg(&m, "queue", "maxsize"))?
+            .max(0) as usize;
+        let (tx, rx) = if maxsize == 0 {
+            crossbeam_channel::unbounded()
+        } else {
+            crossbeam_channel::bounded(maxsize)
+        };
+        Ok(Value::Object(Arc::new(Queue(Arc::new(Inner {
+            tx,
+            rx,
+            maxsize,
+            meta: Mutex::new(Meta::default()),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            all_done: Condvar::new(),
+        })))))
+    });
+}
+
+pub struct Queue(Arc<Inner>);
+
+struct Inner {
+    tx: Sender<Value>,
+    rx: Receiver<Value>,
+    maxsize: usize,
+    /// Taken for every change, so no wake-up is lost between a check and a wait.
+    meta: Mutex<Meta>,
+    not_empty: Condvar,
+    not_full: Condvar,
+    all_done: Condvar,
+}
+
+#[derive(Default)]
+struct Meta {
+    closed: bool,
+    /// Items put and not yet marked with `task_done`.
+    unfinished: u64,
+}
+
+/// How a put or get may wait: not at all, or until a deadline (or forever).
+fn wait_mode(
+    interp: &Interp,
+    block: Option<Value>,
+    timeout: Option<Value>,
+    func: &str,
+) -> Result<Option<Option<std::time::Instant>>, Unwind> {
+    if !block.is_none_or(|b| b.truthy()) {
+        return Ok(None);
+    }
+    let timeout = timeout_arg(timeout, func)?;
+    if timeout.is_some_and(|t| t < 0.0) {
+        return throw("ValueError", "'timeout' must be a non-negative number");
+    }
+    Ok(Some(interp.rt.deadline(timeout)))
+}
+
+impl Inner {
+    fn put(
+        &self,
+        interp: &Interp,
+        item: Value,
+        how: Option<Option<std::time::Instant>>,
+    ) -> Result<(), Unwind> {
+        let mut meta = self.meta.lock();
+        if let Some(deadline) = how {
+            interp
+                .rt
+                .wait_until(&self.not_full, &mut meta, deadline, |m| {
+                    m.closed || !self.tx.is_full()
+                });
+        }
+        if meta.closed {
+            return throw("RuntimeError", "put on a closed queue");
+        }
+        match self.tx.try_send(item) {
+            Ok(()) => {
+                meta.unfinished += 1;
+                self.not_empty.notify_one();
+                Ok(())
+            }
+            Err(TrySendError::Full(_)) => throw("FullError", "the queue is full"),
+            Err(TrySendError::Disconnected(_)) => unreachable!("the queue owns both ends"),
+        }
+    }
+
+    fn get(&self, interp: &Interp, how: Option<Option<std::time::Instant>>) -> Outcome {
+        let mut meta = self.meta.lock();
+        if let Some(deadline) = how {
+            interp
+                .rt
+                .wait_until(&self.not_empty, &mut meta, deadline, |m| {
+                    m.closed || !self.rx.is_empty()
+                });
+        }
+        match self.rx.try_recv() {
+            Ok(v) => {
+                self.not_full.notify_one();
+                Ok(v)
+            }
+            Err(_) if meta.closed => throw("EmptyError", "the queue is closed and empty"),
+            Err(_) => throw("EmptyError", "the queue is empty"),
+        }
+    }
+
+    fn task_done(&self) -> Result<(), Unwind> {
+        let mut meta = self.meta.lock();
+        if meta.unfinished == 0 {
+            return throw("ValueError", "task_done() called too many times");
+        }
+        meta.unfinished -= 1;
+        if meta.unfinished == 0 {
+            self.all_done.notify_all();
+        }
+        Ok(())
+    }
+
+    fn close(&self) {
+        self.meta.lock().closed = true;
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+    }
+}
+
+impl Object for Queue {
+    fn type_name(&self) -> &'static str {
+        "queue"
+    }
+
+    fn repr(&self) -> String {
+        let closed = if self.0.meta.lock().closed {
+            " closed"
+        } else {
+            ""
+        };
+        format!(
+            "<queue size={} maxsize={}{closed}>",
+            self.0.rx.len(),
+            self.0.maxsize
+        )
+    }
+
+    fn length(&self) -> Option<usize> {
+        Some(self.0.rx.len())
+    }
+
+    fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
+        let q = &self.0;
+        Some(match name {
+            "put" => {
+                a.bind("put", ["item", "block", "timeout"], 1)
+                    .and_then(|[item, block, timeout]| {
+                        let how = wait_mode(interp, block, timeout, "put")?;
+                        q.put(interp, item.unwrap_or_default(), how)
+                            .map(|()| Value::Nil)
+                    })
+            }
+            "get" => a
+                .bind("get", ["block", "timeout"], 0)
+                .and_then(|[block, timeout]| {
+                    let how = wait_mode(interp, block, timeout, "get")?;
+                    q.get(interp, how)
+                }),
+            "put_nowait" => a
+                .positional("put_nowait", 1, 1)
+                .and_then(|mut v| q.put(interp, v.remove(0), None).map(|()| Value::Nil)),
+            "get_nowait" => a
+                .positional("get_nowait", 0, 0)
+                .and_then(|_| q.get(interp, None)),
+            "qsize" => a
+                .positional("qsize", 0, 0)
+                .map(|_| Value::Int(q.rx.len() as i64)),
+            "empty" => a
+                .positional("empty", 0, 0)
+                .map(|_| Value::Bool(q.rx.is_empty())),
+            "full" => a
+                .positional("full", 0, 0)
+                .map(|_| Value::Bool(q.maxsize > 0 && q.rx.len() >= q.maxsize)),
+            "task_done" => a
+                .positional("task_done", 0, 0)
+                .and_then(|_| q.task_done())
+                .map(|()| Value::Nil),
+            "join" => a.positional("join", 0, 0).map(|_| {
+                let mut meta = q.meta.lock();
+                interp
+                    .rt
+                    .wait_until(&q.all_done, &mut meta, None, |m| m.unfinished == 0);
+                Value::Nil
+            }),
+            "close" => a.positional("close", 0, 0).map(|_| {
+                q.close();
+                Value::Nil
+            }),
+            _ => return None,
+        })
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        &[
+            "put",
+            "get",
+            "put_nowait",
+            "get_nowait",
+            "qsize",
+            "empty",
+            "full",
+            "task_done",
+            "join",
+            "close",
+        ]
+    }
+
+    fn iter(&self) -> Option<Box<dyn ItemSource>> {
+        Some(Box::new(Drain(self.0.clone())))
+    }
+}
+
+/// `for x in q`: takes items until the queue is closed and drained.
+struct Drain(Arc<Inner>);
+
+impl ItemSource for Drain {
+    fn next(&mut self, interp: &mut Interp) -> Result<Option<Value>, Unwind> {
+        match self.0.get(interp, Some(None)) {
+            Ok(v) => Ok(Some(v)),
+            Err(_) if self.0.meta.lock().closed && self.0.rx.is_empty() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

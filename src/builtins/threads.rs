@@ -1,0 +1,301 @@
+//! Threads: `spawn`, `timer`, the thread handle, and `current_thread
+//! main_thread threads active_count`. Each script thread is an OS thread.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::interp::{throw, Args, Interp, Outcome, Unwind};
+use crate::runtime::{LifeState, ThreadCtx, SCRIPT_STACK};
+use crate::value::{Object, Value};
+
+use super::{add, float_arg, timeout_arg, Table};
+
+pub fn register(t: &mut Table) {
+    add(t, "spawn", spawn);
+    add(t, "timer", timer);
+    add(t, "current_thread", |interp, a| {
+        a.positional("current_thread", 0, 0)?;
+        Ok(Value::Object(interp.thread.clone()))
+    });
+    add(t, "main_thread", |interp, a| {
+        a.positional("main_thread", 0, 0)?;
+        Ok(interp
+            .rt
+            .main_thread()
+            .map_or(Value::Nil, |m| Value::Object(m)))
+    });
+    add(t, "threads", |interp, a| {
+        a.positional("threads", 0, 0)?;
+        let alive = interp
+            .rt
+            .alive()
+            .into_iter()
+            .map(|t| Value::Object(t))
+            .collect();
+        Ok(Value::list(alive))
+    });
+    add(t, "active_count", |interp, a| {
+        a.positional("active_count", 0, 0)?;
+        Ok(Value::Int(interp.rt.alive().len() as i64))
+    });
+}
+
+/// What a thread will run: a function, its arguments, and for a timer the
+/// delay before it.
+struct Job {
+    f: Value,
+    args: Args,
+    delay: Option<f64>,
+}
+
+/// Splits `(f, *args, name=, daemon=, **kwargs)` into the new thread's
+/// context and its job.
+fn prepare(
+    interp: &Interp,
+    mut a: Args,
+    func: &str,
+    delay: Option<f64>,
+) -> Result<(Arc<ThreadCtx>, Job), Unwind> {
+    let name = a.take_kw("name").filter(|n| !matches!(n, Value::Nil));
+    let daemon = a.take_kw("daemon").is_some_and(|d| d.truthy());
+    if a.pos.is_empty() {
+        return throw(
+            "TypeError",
+            format!("{func}() missing required argument 'function'"),
+        );
+    }
+    let f = a.pos.remove(0);
+    let rt = &interp.rt;
+    let name = name.map_or_else(|| rt.next_thread_name(), |n| n.to_str());
+    let ctx = ThreadCtx::new(&name, rt.next_thread_number(), rt.seed);
+    ctx.daemon.store(daemon, Ordering::Relaxed);
+    Ok((ctx, Job { f, args: a, delay }))
+}
+
+fn spawn(interp: &mut Interp, a: Args) -> Outcome {
+    let (ctx, job) = prepare(interp, a, "spawn", None)?;
+    start(interp, &ctx, job)?;
+    Ok(Value::Object(ctx))
+}
+
+fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
+    if a.pos.is_empty() {
+        return throw("TypeError", "timer() missing required argument 'interval'");
+    }
+    let interval = float_arg(&a.pos.remove(0), "timer", "interval")?;
+    let (ctx, job) = prepare(interp, a, "timer", Some(interval))?;
+    Ok(Value::Object(Arc::new(Timer {
+        thread: ctx,
+        job: parking_lot::Mutex::new(Some(job)),
+    })))
+}
+
+/// Starts `ctx` running `job` on a new OS thread.
+fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> {
+    let rt = interp.rt.clone();
+    if rt.alive().len() >= rt.limits.max_threads {
+        return throw(
+            "RuntimeError",
+            format!(
+                "can't start new thread: the limit is {} live threads",
+                rt.limits.max_threads
+            ),
+        );
+    }
+    ctx.life.lock().state = LifeState::Started;
+    rt.register(ctx.clone());
+    let me = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("thr:{}", ctx.name()))
+        .stack_size(SCRIPT_STACK)
+        .spawn(move || {
+            let mut interp = Interp::new(rt, me);
+            let result = run_job(&mut interp, job);
+            finish(&interp, result);
+        });
+    if spawned.is_err() {
+        rt_abandon(interp, ctx);
+        return throw("RuntimeError", "can't start new thread: the OS refused one");
+    }
+    Ok(())
+}
+
+fn rt_abandon(interp: &Interp, ctx: &ThreadCtx) {
+    interp.rt.unregister(ctx);
+    ctx.life.lock().state = LifeState::Done;
+}
+
+/// Runs the job on the new thread; a cancelled timer runs nothing.
+fn run_job(interp: &mut Interp, job: Job) -> Outcome {
+    if let Some(delay) = job.delay {
+        let ctx = interp.thread.clone();
+        let deadline = interp.rt.deadline(Some(delay));
+        let mut life = ctx.life.lock();
+        let cancelled = interp
+            .rt
+            .wait_until(&ctx.life_cv, &mut life, deadline, |l| l.cancelled);
+        if cancelled {
+            return Ok(Value::Nil);
+        }
+    }
+    interp.call_value(&job.f, job.args)
+}
+
+/// Records how the thread ended, reports an uncaught error, and wakes joiners.
+fn finish(interp: &Interp, result: Outcome) {
+    let ctx = &interp.thread;
+    let result = match result {
+        Ok(v) => Ok(v),
+        Err(Unwind::Error(t)) => {
+            let name = ctx.name();
+            let report = Error::from_thrown(&t, &name, interp.rt.color);
+            interp.rt.eprint(&format!(
+                "Exception in thread {name}:\n{}",
+                report.rendered()
+            ));
+            interp.rt.failed.store(true, Ordering::SeqCst);
+            Err(t.error.clone())
+        }
+        // exit() in a thread ends just that thread, as Python's sys.exit.
+        Err(_) => Ok(Value::Nil),
+    };
+    let mut life = ctx.life.lock();
+    life.state = LifeState::Done;
+    life.result = Some(result);
+    interp.rt.unregister(ctx);
+    ctx.life_cv.notify_all();
+}
+
+const THREAD_METHODS: &[&str] = &["join", "is_alive", "result", "start", "cancel"];
+
+/// Waits for a thread to end; `false` if the timeout passed first.
+fn join(interp: &mut Interp, t: &ThreadCtx, a: Args) -> Result<bool, Unwind> {
+    let [timeout] = a.bind("join", ["timeout"], 0)?;
+    if std::ptr::eq(t, &*interp.thread) {
+        return throw("RuntimeError", "cannot join current thread");
+    }
+    let deadline = interp.rt.deadline(timeout_arg(timeout, "join")?);
+    let mut life = t.life.lock();
+    if life.state == LifeState::Initial {
+        return throw("RuntimeError", "cannot join thread before it is started");
+    }
+    Ok(interp.rt.wait_until(&t.life_cv, &mut life, deadline, |l| {
+        l.state == LifeState::Done
+    }))
+}
+
+impl Object for ThreadCtx {
+    fn type_name(&self) -> &'static str {
+        "thread"
+    }
+
+    fn repr(&self) -> String {
+        let state = match self.life.lock().state {
+            LifeState::Initial => "initial",
+            LifeState::Started => "started",
+            LifeState::Done => "stopped",
+        };
+        let daemon = if self.daemon.load(Ordering::Relaxed) {
+            " daemon"
+        } else {
+            ""
+        };
+        format!("<thread '{}' {state}{daemon}>", self.name())
+    }
+
+    fn field(&self, _: &mut Interp, name: &str) -> Option<Outcome> {
+        Some(Ok(match name {
+            "name" => Value::Str(self.name()),
+            "ident" => Value::Int(self.ident()),
+            "daemon" => Value::Bool(self.daemon.load(Ordering::Relaxed)),
+            _ => return None,
+        }))
+    }
+
+    fn set_field(&self, _: &mut Interp, name: &str, v: Value) -> Option<Outcome> {
+        match name {
+            "name" => *self.name.lock() = v.to_str().into(),
+            "daemon" => {
+                if self.life.lock().state != LifeState::Initial {
+                    return Some(throw(
+                        "RuntimeError",
+                        "cannot set daemon status of active thread",
+                    ));
+                }
+                self.daemon.store(v.truthy(), Ordering::Relaxed);
+            }
+            _ => return None,
+        }
+        Some(Ok(Value::Nil))
+    }
+
+    fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
+        Some(match name {
+            "join" => join(interp, self, a).map(Value::Bool),
+            "is_alive" => a
+                .positional("is_alive", 0, 0)
+                .map(|_| Value::Bool(self.life.lock().state == LifeState::Started)),
+            "result" => a.positional("result", 0, 0).and_then(|_| {
+                join(interp, self, Args::default())?;
+                match self.life.lock().result.clone() {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(e)) => Err(crate::interp::error(&e.kind, e.message.clone())),
+                    None => Ok(Value::Nil),
+                }
+            }),
+            "start" => throw("RuntimeError", "threads can only be started once"),
+            _ => return None,
+        })
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        &THREAD_METHODS[..3]
+    }
+}
+
+/// A thread that calls its function after a delay unless cancelled first.
+struct Timer {
+    thread: Arc<ThreadCtx>,
+    /// The job, until `start()` takes it.
+    job: parking_lot::Mutex<Option<Job>>,
+}
+
+impl Object for Timer {
+    fn type_name(&self) -> &'static str {
+        "timer"
+    }
+
+    fn repr(&self) -> String {
+        self.thread.repr().replacen("<thread", "<timer", 1)
+    }
+
+    fn field(&self, interp: &mut Interp, name: &str) -> Option<Outcome> {
+        self.thread.field(interp, name)
+    }
+
+    fn set_field(&self, interp: &mut Interp, name: &str, v: Value) -> Option<Outcome> {
+        self.thread.set_field(interp, name, v)
+    }
+
+    fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
+        Some(match name {
+            "start" => a.positional("start", 0, 0).and_then(|_| {
+                let Some(job) = self.job.lock().take() else {
+                    return throw("RuntimeError", "threads can only be started once");
+                };
+                start(interp, &self.thread, job).map(|()| Value::Nil)
+            }),
+            "cancel" => a.positional("cancel", 0, 0).map(|_| {
+                self.thread.life.lock().cancelled = true;
+                self.thread.life_cv.notify_all();
+                Value::Nil
+            }),
+            _ => return self.thread.call_method(interp, name, a),
+        })
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        THREAD_METHODS
+    }
+}
