@@ -11,6 +11,7 @@ use crate::builtins::{self, Table};
 use crate::diagnostic::SourceFile;
 use crate::error::Error;
 use crate::interp::{Interp, Unwind};
+use crate::native::{host_value, HostFn};
 use crate::parser;
 use crate::resolver::Resolver;
 use crate::runtime::{Limits, Output, Runtime, ThreadCtx, SCRIPT_STACK};
@@ -33,6 +34,7 @@ pub struct Engine {
     seed: Option<u64>,
     args: Vec<String>,
     color: bool,
+    interrupt: Arc<std::sync::atomic::AtomicBool>,
     session: Option<Session>,
 }
 
@@ -63,6 +65,7 @@ impl Engine {
             seed: None,
             args: Vec::new(),
             color: false,
+            interrupt: Arc::default(),
             session: None,
         }
     }
@@ -97,6 +100,25 @@ impl Engine {
     /// The limits runs are held to.
     pub fn limits_mut(&mut self) -> &mut Limits {
         &mut self.limits
+    }
+
+    /// Makes a Rust closure callable from scripts as `name`. Arguments and
+    /// the result convert between Thr values and Rust types (`i64`, `f64`,
+    /// `bool`, `String`, `Vec<T>`, `Option<T>`, [`Value`]); a wrong argument
+    /// is a script `TypeError`, and an `Err` result a script error of kind
+    /// `Error`. Script threads may call it at the same time.
+    ///
+    /// ```
+    /// let out = thr::Capture::default();
+    /// let mut engine = thr::Engine::new();
+    /// engine.register_fn("double", |x: i64| x * 2);
+    /// engine.register_fn("greet", |name: String| format!("hello, {name}"));
+    /// engine.set_output(out.clone());
+    /// engine.run_str("print(double(21), greet('thr'))").unwrap();
+    /// assert_eq!(out.text(), "42 hello, thr\n");
+    /// ```
+    pub fn register_fn<P, F: HostFn<P>>(&mut self, name: &str, f: F) {
+        self.register_value(name, host_value(name, f));
     }
 
     /// Makes a host value visible to scripts under `name`.
@@ -211,6 +233,37 @@ impl Engine {
         self.session.as_mut().expect("made above")
     }
 
+    /// Names a session entry can use: its top-level variables and the
+    /// builtins (for completion).
+    pub fn names(&mut self) -> Vec<String> {
+        let session = self.session();
+        let mut names: Vec<String> = session
+            .resolver
+            .global_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        names.extend(session.rt.builtin_names.iter().map(|n| n.to_string()));
+        names
+    }
+
+    /// The flag that stops the running code with an `InterruptError` when
+    /// set (Ctrl-C in the REPL). It stays valid for every later run.
+    pub fn interrupt_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// Writes to the script output, in order with what scripts print.
+    pub fn print(&self, text: &str) {
+        self.out.write(text);
+    }
+
+    /// Writes to the error output, after flushing the script output.
+    pub fn eprint(&self, text: &str) {
+        self.out.flush();
+        self.err.write(text);
+    }
+
     /// Ends the session: waits for its non-daemon threads, as a script's end
     /// does. The REPL calls this when it leaves.
     pub fn shutdown(&mut self) {
@@ -236,6 +289,7 @@ impl Engine {
             self.seed,
         );
         rt.color = self.color;
+        rt.interrupt = self.interrupt.clone();
         Arc::new(rt)
     }
 

@@ -13,6 +13,7 @@ mod error;
 pub mod format;
 pub mod interp;
 pub mod lexer;
+pub mod native;
 pub mod parser;
 pub mod resolver;
 pub mod runtime;
@@ -20,4 +21,6 @@ pub mod value;
 
 pub use engine::{Capture, Engine};
 pub use error::Error;
+pub use native::{FromValue, HostFn, IntoValue};
+pub use runtime::Limits;
 pub use value::Value;

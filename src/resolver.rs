@@ -119,6 +119,11 @@ impl Resolver {
         }
     }
 
+    /// The top-level names declared so far (the REPL's variables).
+    pub fn global_names(&self) -> Vec<Name> {
+        self.fns[0].scopes[0].names.keys().cloned().collect()
+    }
+
     fn cur(&mut self) -> &mut FnCtx {
         self.fns
             .last_mut()

@@ -2,7 +2,7 @@
 //! limits, the clock and the random seed.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -22,6 +22,9 @@ pub struct Limits {
     pub max_threads: usize,
     /// Wall-clock time after which the script stops with a `TimeoutError`.
     pub deadline: Option<Duration>,
+    /// Operations (calls and loop iterations, counted in steps of 1024)
+    /// after which the script stops with a `TimeoutError`.
+    pub max_operations: Option<u64>,
 }
 
 impl Default for Limits {
@@ -30,9 +33,13 @@ impl Default for Limits {
             max_call_depth: 1000,
             max_threads: 10_000,
             deadline: None,
+            max_operations: None,
         }
     }
 }
+
+/// How many operations a thread runs between checks of the limits.
+pub const TICKS: u32 = 1024;
 
 /// Stack size of every script thread: deep enough for `max_call_depth`
 /// nested calls, and only reserved, not committed, by the OS.
@@ -85,6 +92,12 @@ pub struct Runtime {
     next_thread: AtomicU64,
     /// Set when any thread ends in an uncaught error: the exit status is 1.
     pub failed: AtomicBool,
+    /// When the embedder's deadline passes.
+    stop_at: Option<Instant>,
+    /// Operations left of the embedder's budget.
+    ops_left: AtomicI64,
+    /// Set by Ctrl-C in the REPL: the main thread stops with an `InterruptError`.
+    pub interrupt: Arc<AtomicBool>,
     /// Started threads that have not ended, in start order (main first).
     alive: Mutex<Vec<Arc<ThreadCtx>>>,
     /// Numbers for the names of unnamed threads: `Thread-1`, `Thread-2`...
@@ -113,13 +126,20 @@ impl Runtime {
             out,
             err,
             finished: AtomicBool::new(false),
-            limits,
+            limits: limits.clone(),
             color: false,
             seed,
             start: Instant::now(),
             start_wall: SystemTime::now(),
             next_thread: AtomicU64::new(1),
             failed: AtomicBool::new(false),
+            stop_at: limits.deadline.map(|d| Instant::now() + d),
+            ops_left: AtomicI64::new(
+                limits
+                    .max_operations
+                    .map_or(i64::MAX, |n| n.min(i64::MAX as u64) as i64),
+            ),
+            interrupt: Arc::default(),
             alive: Mutex::new(Vec::new()),
             next_unnamed: AtomicU64::new(1),
             log: Mutex::new(Default::default()),
@@ -163,6 +183,29 @@ impl Runtime {
     /// Seconds since the run started.
     pub fn monotonic(&self) -> f64 {
         self.start.elapsed().as_secs_f64()
+    }
+
+    /// Checks the embedder's limits and Ctrl-C, every [`TICKS`] operations of
+    /// a thread: the error that stops the script, if one applies.
+    pub fn check_limits(&self, main_thread: bool) -> Option<(&'static str, String)> {
+        if main_thread && self.interrupt.swap(false, Ordering::SeqCst) {
+            return Some(("InterruptError", "interrupted by Ctrl-C".into()));
+        }
+        if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+            let secs = self.limits.deadline.map_or(0.0, |d| d.as_secs_f64());
+            return Some((
+                "TimeoutError",
+                format!("the script ran past its deadline of {secs}s"),
+            ));
+        }
+        if self.ops_left.fetch_sub(TICKS as i64, Ordering::Relaxed) <= 0 {
+            let n = self.limits.max_operations.unwrap_or(0);
+            return Some((
+                "TimeoutError",
+                format!("the script used up its budget of {n} operations"),
+            ));
+        }
+        None
     }
 
     /// Blocks the calling thread for `secs` seconds.

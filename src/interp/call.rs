@@ -22,6 +22,7 @@ impl Interp {
     }
 
     fn call_closure(&mut self, c: &Arc<Closure>, args: Args) -> Outcome {
+        self.tick()?;
         if self.depth >= self.rt.limits.max_call_depth {
             return throw(
                 "RecursionError",

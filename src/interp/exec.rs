@@ -75,6 +75,8 @@ impl Interp {
             }
             StmtKind::While(cond, body) => {
                 while self.eval(cond, f)?.truthy() {
+                    let ticked = self.tick();
+                    self.locate(ticked, f, stmt.span)?;
                     match self.exec_block(body, f) {
                         Err(Unwind::Break) => break,
                         Err(Unwind::Continue) | Ok(()) => {}
@@ -86,6 +88,7 @@ impl Interp {
             StmtKind::For(vars, iter, body) => {
                 let items = self.eval(iter, f)?;
                 let r = self.for_each(&items, |me, item| {
+                    me.tick()?;
                     me.enter_block(body, f)?;
                     me.bind_loop_vars(vars, item, f)?;
                     match body.stmts.iter().try_for_each(|s| me.exec(s, f)) {

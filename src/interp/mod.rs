@@ -82,6 +82,8 @@ pub struct Interp {
     pub thread: Arc<ThreadCtx>,
     stack: Vec<Value>,
     depth: usize,
+    /// Operations left before the next check of the limits.
+    ticks: u32,
 }
 
 impl Interp {
@@ -91,6 +93,22 @@ impl Interp {
             thread,
             stack: Vec::with_capacity(256),
             depth: 0,
+            ticks: crate::runtime::TICKS,
+        }
+    }
+
+    /// Counts one operation (a call or a loop iteration); every
+    /// [`TICKS`](crate::runtime::TICKS) it checks the limits and Ctrl-C.
+    #[inline]
+    pub(crate) fn tick(&mut self) -> Result<(), Unwind> {
+        self.ticks -= 1;
+        if self.ticks > 0 {
+            return Ok(());
+        }
+        self.ticks = crate::runtime::TICKS;
+        match self.rt.check_limits(self.thread.number == 0) {
+            Some((kind, message)) => throw(kind, message),
+            None => Ok(()),
         }
     }
 
