@@ -34,6 +34,7 @@ pub struct Engine {
     seed: Option<u64>,
     args: Vec<String>,
     color: bool,
+    deterministic: bool,
     interrupt: Arc<std::sync::atomic::AtomicBool>,
     session: Option<Session>,
 }
@@ -65,6 +66,7 @@ impl Engine {
             seed: None,
             args: Vec::new(),
             color: false,
+            deterministic: false,
             interrupt: Arc::default(),
             session: None,
         }
@@ -85,6 +87,13 @@ impl Engine {
     /// Seeds `random()` and friends; without a seed each run differs.
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = Some(seed);
+    }
+
+    /// Runs scripts deterministically (LANGUAGE.md §9): one thread at a
+    /// time, virtual time, seed 0 unless [`Engine::set_seed`] gives another.
+    pub fn set_deterministic(&mut self, on: bool) {
+        self.deterministic = on;
+        self.session = None;
     }
 
     /// The list scripts see as `args`.

@@ -51,10 +51,10 @@ impl Error {
     pub(crate) fn from_thrown(t: &Thrown, thread: &str, color: bool) -> Error {
         let kind = t.error.kind.to_string();
         let message = t.error.message.clone();
-        let mut stack = format!("  thread {thread}, most recent call last:\n");
-        for entry in t.trace.iter().rev() {
-            stack.push_str(&format!("    {} at {}\n", entry.function, entry.location));
-        }
+        let stack = format!(
+            "  thread {thread}, most recent call last:\n{}",
+            stack_lines(&t.trace)
+        );
         let (mut rendered, location) = match &t.at {
             Some((source, span)) => {
                 let d = Diagnostic::new(&kind, &message, *span);
@@ -87,6 +87,38 @@ impl Error {
     pub fn rendered(&self) -> &str {
         &self.rendered
     }
+}
+
+/// The call stack, most recent call last. As Python does, a run of the same
+/// entry (deep recursion) prints three times, then how often it repeats.
+fn stack_lines(trace: &[crate::interp::TraceEntry]) -> String {
+    const SHOWN: usize = 3;
+    let mut out = String::new();
+    let mut previous: Option<String> = None;
+    let mut repeats = 0;
+    let flush = |out: &mut String, repeats: usize| {
+        if repeats > SHOWN {
+            out.push_str(&format!(
+                "    [Previous line repeated {} more times]\n",
+                repeats - SHOWN
+            ));
+        }
+    };
+    for entry in trace.iter().rev() {
+        let line = format!("    {} at {}\n", entry.function, entry.location);
+        if previous.as_ref() == Some(&line) {
+            repeats += 1;
+        } else {
+            flush(&mut out, repeats);
+            repeats = 1;
+        }
+        if repeats <= SHOWN {
+            out.push_str(&line);
+        }
+        previous = Some(line);
+    }
+    flush(&mut out, repeats);
+    out
 }
 
 impl fmt::Display for Error {

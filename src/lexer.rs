@@ -289,7 +289,16 @@ pub fn lex(src: &str) -> (Vec<Spanned>, Vec<Diagnostic>) {
         match tok {
             Ok(tok) => layout.push(span.start, tok, span.end),
             Err(LexError(message)) => {
-                errors.push(Diagnostic::syntax(message, Span::new(span.start, span.end)))
+                errors.push(Diagnostic::syntax(message, Span::new(span.start, span.end)));
+                // A bad literal still stands for a value, so the parser does
+                // not report a second error where it was.
+                match lexer.slice().chars().next() {
+                    Some('"' | '\'') => layout.push(span.start, Tok::Str(String::new()), span.end),
+                    Some(c) if c.is_ascii_digit() || c == '.' => {
+                        layout.push(span.start, Tok::Int(0), span.end)
+                    }
+                    _ => {}
+                }
             }
         }
     }
@@ -402,7 +411,8 @@ mod tests {
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].message, "unexpected character '$'");
         assert_eq!(errors[1].message, "unterminated string literal");
-        assert_eq!(toks.len(), 6);
+        assert_eq!(toks.len(), 7);
+        assert_eq!(toks[6].1, Tok::Str(String::new()));
     }
 
     #[test]

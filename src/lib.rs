@@ -11,12 +11,14 @@ pub mod diagnostic;
 mod engine;
 mod error;
 pub mod format;
+pub mod golden;
 pub mod interp;
 pub mod lexer;
 pub mod native;
 pub mod parser;
 pub mod resolver;
 pub mod runtime;
+pub mod scheduler;
 pub mod value;
 
 pub use engine::{Capture, Engine};

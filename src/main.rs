@@ -27,6 +27,9 @@ struct RunArgs {
     /// Seed for random(), randint() and friends
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// One thread at a time, virtual time: the same output on every run
+    #[arg(long)]
+    deterministic: bool,
     /// Run a snippet instead of a file
     #[arg(short = 'e', value_name = "CODE")]
     code: Option<String>,
@@ -44,6 +47,14 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run golden tests: each X.thr with an X.out, deterministically
+    Test {
+        /// Files or folders to search (default: the current folder)
+        paths: Vec<PathBuf>,
+        /// Write the expected files from the actual runs instead of comparing
+        #[arg(long)]
+        bless: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -52,6 +63,7 @@ fn main() -> ExitCode {
     engine.set_color(std::io::stderr().is_terminal());
     match cli.command {
         Some(Command::Check { files }) => check(&engine, &files),
+        Some(Command::Test { paths, bless }) => test(paths, bless),
         None => run(engine, cli.run),
     }
 }
@@ -60,6 +72,7 @@ fn run(mut engine: thr::Engine, opts: RunArgs) -> ExitCode {
     if let Some(seed) = opts.seed {
         engine.set_seed(seed);
     }
+    engine.set_deterministic(opts.deterministic);
     let result = match (opts.code, opts.file) {
         (Some(code), file) => {
             // With -e there is no script file: every word is an argument.
@@ -95,6 +108,18 @@ fn check(engine: &thr::Engine, files: &[PathBuf]) -> ExitCode {
         }
     }
     ExitCode::from(failed as u8)
+}
+
+fn test(mut paths: Vec<PathBuf>, bless: bool) -> ExitCode {
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        eprintln!("error: cannot find the thr executable to run tests with");
+        return ExitCode::from(2);
+    };
+    let color = std::io::stdout().is_terminal();
+    ExitCode::from(!thr::golden::run_all(&exe, &paths, bless, color) as u8)
 }
 
 fn status(result: Result<(), thr::Error>) -> ExitCode {

@@ -111,6 +111,9 @@ fn expected_list(expected: &[String]) -> String {
     }
 }
 
+/// The name of a function literal, in messages and call stacks.
+pub const ANONYMOUS: &str = "<fn>";
+
 pub fn span(l: usize, r: usize) -> Span {
     Span::new(l, r)
 }

@@ -79,10 +79,29 @@ impl NativeFn {
 }
 
 /// An error value: what `error(kind, message)` makes and `catch` binds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ErrorValue {
     pub kind: Arc<str>,
     pub message: String,
+    /// Where it was first thrown, set when it is caught: throwing it again
+    /// reports that place and stack, as Python's `raise e` does.
+    pub origin: std::sync::OnceLock<crate::interp::Origin>,
+}
+
+impl ErrorValue {
+    pub fn new(kind: &str, message: impl Into<String>) -> ErrorValue {
+        ErrorValue {
+            kind: kind.into(),
+            message: message.into(),
+            origin: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl PartialEq for ErrorValue {
+    fn eq(&self, other: &ErrorValue) -> bool {
+        self.kind == other.kind && self.message == other.message
+    }
 }
 
 /// A runtime object (thread, lock, queue...): named fields and methods.
@@ -114,6 +133,14 @@ pub trait Object: std::any::Any + Send + Sync {
     /// `for x in obj`: the items, if the object is iterable.
     fn iter(&self) -> Option<Box<dyn ItemSource>> {
         None
+    }
+    /// `obj[i]`, if the object can be indexed.
+    fn item(&self, _index: &Value) -> Option<Outcome> {
+        None
+    }
+    /// Whether the object counts as true (`if obj`).
+    fn truthy(&self) -> bool {
+        true
     }
     /// `len(obj)`, if the object has a length.
     fn length(&self) -> Option<usize> {
@@ -160,6 +187,17 @@ impl Value {
         }
     }
 
+    /// The type name with its article, for messages: `an int`, `a str`.
+    pub fn a_type(&self) -> String {
+        let name = self.type_name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+
     pub fn truthy(&self) -> bool {
         match self {
             Value::Nil | Value::Uninit => false,
@@ -169,6 +207,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.lock().is_empty(),
             Value::Map(m) => !m.lock().is_empty(),
+            Value::Object(o) => o.truthy(),
             _ => true,
         }
     }
@@ -261,6 +300,7 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
             out.push('}');
             seen.pop();
         }
+        Value::Func(c) if &*c.def.name == crate::parser::ANONYMOUS => out.push_str("<fn>"),
         Value::Func(c) => {
             let _ = write!(out, "<fn {}>", c.def.name);
         }

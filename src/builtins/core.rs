@@ -76,10 +76,8 @@ pub fn register(t: &mut Table) {
         let [kind, message] = a.bind("error", ["kind", "message"], 1)?;
         let kind = kind.unwrap_or_default();
         let kind = str_arg(&kind, "error", "kind")?;
-        Ok(Value::Error(Arc::new(ErrorValue {
-            kind: kind.into(),
-            message: message.map_or_else(String::new, |m| m.to_str()),
-        })))
+        let message = message.map_or_else(String::new, |m| m.to_str());
+        Ok(Value::Error(Arc::new(ErrorValue::new(kind, message))))
     });
     add(t, "assert", |_, a| {
         let [cond, message] = a.bind("assert", ["cond", "message"], 1)?;
@@ -128,8 +126,7 @@ fn int(_: &mut Interp, a: Args) -> Outcome {
     match v.unwrap_or(Value::Int(0)) {
         Value::Int(i) => Ok(Value::Int(i)),
         Value::Bool(b) => Ok(Value::Int(b as i64)),
-        Value::Float(f) if f.is_finite() && f.abs() < 9.2e18 => Ok(Value::Int(f.trunc() as i64)),
-        Value::Float(f) => throw("OverflowError", format!("cannot convert float {f} to int")),
+        Value::Float(f) => float_to_int(f),
         Value::Str(s) => {
             let clean: String = s.trim().chars().filter(|&c| c != '_').collect();
             i64::from_str_radix(&clean, base)
@@ -152,6 +149,26 @@ fn int(_: &mut Interp, a: Args) -> Outcome {
             ),
         ),
     }
+}
+
+/// A float truncated toward zero, as Python's `int(x)`, within 64 bits.
+fn float_to_int(f: f64) -> Outcome {
+    if f.is_nan() {
+        return throw("ValueError", "cannot convert float NaN to integer");
+    }
+    if f.is_infinite() {
+        return throw("OverflowError", "cannot convert float infinity to integer");
+    }
+    if f.abs() >= 9.223_372_036_854_775_807e18 {
+        return throw(
+            "OverflowError",
+            format!(
+                "cannot convert float {} to int",
+                crate::value::float_repr(f)
+            ),
+        );
+    }
+    Ok(Value::Int(f.trunc() as i64))
 }
 
 fn float(_: &mut Interp, a: Args) -> Outcome {
@@ -186,7 +203,7 @@ fn len(_: &mut Interp, a: Args) -> Outcome {
         Value::List(l) => l.lock().len(),
         Value::Map(m) => m.lock().len(),
         Value::Object(o) if o.length().is_some() => o.length().unwrap_or(0),
-        other => return throw("TypeError", format!("a {} has no len()", other.type_name())),
+        other => return throw("TypeError", format!("{} has no len()", other.a_type())),
     };
     Ok(Value::Int(n as i64))
 }
@@ -234,6 +251,23 @@ fn range(_: &mut Interp, a: Args) -> Outcome {
 impl Object for Range {
     fn type_name(&self) -> &'static str {
         "range"
+    }
+    fn truthy(&self) -> bool {
+        Range::len(self) > 0
+    }
+    fn item(&self, index: &Value) -> Option<Outcome> {
+        let len = Range::len(self) as i64;
+        let Some(i) = index.as_int() else {
+            return Some(throw(
+                "TypeError",
+                format!("range indices must be ints, not {}", index.type_name()),
+            ));
+        };
+        let at = if i < 0 { i + len } else { i };
+        if !(0..len).contains(&at) {
+            return Some(throw("IndexError", "range object index out of range"));
+        }
+        Some(Ok(Value::Int(self.start + at * self.step)))
     }
     fn repr(&self) -> String {
         match self.step {
@@ -308,9 +342,9 @@ fn order(a: &Value, b: &Value) -> Result<Ordering, Unwind> {
             throw(
                 "TypeError",
                 format!(
-                    "'<' is not supported between a {} and a {}",
-                    a.type_name(),
-                    b.type_name()
+                    "'<' is not supported between {} and {}",
+                    a.a_type(),
+                    b.a_type()
                 ),
             )
         },
@@ -375,13 +409,7 @@ fn round(_: &mut Interp, a: Args) -> Outcome {
     match digits.filter(|d| !matches!(d, Value::Nil)) {
         None => match x {
             Value::Int(i) => Ok(Value::Int(i)),
-            v => {
-                let f = float_arg(&v, "round", "x")?.round_ties_even();
-                if !f.is_finite() || f.abs() >= 9.2e18 {
-                    return throw("OverflowError", "cannot convert float to int");
-                }
-                Ok(Value::Int(f as i64))
-            }
+            v => float_to_int(float_arg(&v, "round", "x")?.round_ties_even()),
         },
         Some(d) => {
             let d = int_arg(&d, "round", "ndigits")?;

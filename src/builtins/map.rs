@@ -51,7 +51,7 @@ pub fn method(_: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Outcome>
             }
             other => throw(
                 "TypeError",
-                format!("update() needs a map, not a {}", other.type_name()),
+                format!("update() needs a map, not {}", other.a_type()),
             ),
         }),
         "clear" => a.positional("clear", 0, 0).map(|_| {

@@ -42,7 +42,7 @@ pub fn register(t: &mut Table) {
         let Value::List(list) = &v[0] else {
             return throw(
                 "TypeError",
-                format!("shuffle() needs a list, not a {}", v[0].type_name()),
+                format!("shuffle() needs a list, not {}", v[0].a_type()),
             );
         };
         let mut items = list.lock().clone();

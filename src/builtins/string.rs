@@ -41,10 +41,7 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
                     other => {
                         return throw(
                             "TypeError",
-                            format!(
-                                "join() item {i}: expected a str, found a {}",
-                                other.type_name()
-                            ),
+                            format!("join() item {i}: expected a str, found {}", other.a_type()),
                         )
                     }
                 }

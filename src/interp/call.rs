@@ -14,10 +14,7 @@ impl Interp {
         match callee {
             Value::Func(c) => self.call_closure(c, args),
             Value::Native(n) => (n.body)(self, args),
-            other => throw(
-                "TypeError",
-                format!("a {} is not callable", other.type_name()),
-            ),
+            other => throw("TypeError", format!("{} is not callable", other.a_type())),
         }
     }
 
@@ -162,7 +159,7 @@ impl Interp {
             Some(r) => r.map(drop),
             None => throw(
                 "AttributeError",
-                format!("cannot set field '{name}' of a {}", recv.type_name()),
+                format!("cannot set field '{name}' of {}", recv.a_type()),
             ),
         }
     }
@@ -235,7 +232,7 @@ impl Interp {
 }
 
 fn not_iterable(v: &Value) -> Result<(), Unwind> {
-    throw("TypeError", format!("a {} is not iterable", v.type_name()))
+    throw("TypeError", format!("{} is not iterable", v.a_type()))
 }
 
 fn no_attribute(recv: &Value, name: &str) -> Outcome {

@@ -141,8 +141,8 @@ impl Interp {
                 return super::throw(
                     "TypeError",
                     format!(
-                        "cannot unpack a {} into {} variables",
-                        other.type_name(),
+                        "cannot unpack {} into {} variables",
+                        other.a_type(),
                         vars.len()
                     ),
                 )
@@ -167,11 +167,14 @@ impl Interp {
     /// The error that `throw v` raises.
     fn thrown_value(&self, v: Value) -> Unwind {
         match v {
-            Value::Error(e) => Unwind::Error(Box::new(Thrown {
-                error: e,
-                at: None,
-                trace: Vec::new(),
-            })),
+            Value::Error(e) => {
+                let (at, trace) = e.origin.get().cloned().unwrap_or_default();
+                Unwind::Error(Box::new(Thrown {
+                    error: e,
+                    at,
+                    trace,
+                }))
+            }
             Value::Str(s) => error("Error", s.to_string()),
             other => error(
                 "TypeError",
@@ -191,6 +194,7 @@ impl Interp {
         let Some(c) = catches.iter().find(matches) else {
             return Err(Unwind::Error(t));
         };
+        let _ = t.error.origin.set((t.at.clone(), t.trace.clone()));
         self.enter_block(&c.body, f)?;
         if let Some(var) = &c.var {
             self.store_var(var, Value::Error(t.error.clone()), f);
@@ -214,8 +218,8 @@ impl Interp {
             super::throw(
                 "TypeError",
                 format!(
-                    "a {} cannot be used in `with` (use a lock, rlock, condition or semaphore)",
-                    subject.type_name()
+                    "{} cannot be used in `with` (use a lock, rlock, condition or semaphore)",
+                    subject.a_type()
                 ),
             )
         });

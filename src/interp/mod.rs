@@ -44,6 +44,9 @@ pub struct Thrown {
     pub trace: Vec<TraceEntry>,
 }
 
+/// Where an error was first thrown: its place and the calls it left.
+pub type Origin = (Option<(Arc<SourceFile>, Span)>, Vec<TraceEntry>);
+
 #[derive(Clone, Debug)]
 pub struct TraceEntry {
     pub function: Name,
@@ -57,10 +60,7 @@ pub fn throw<T>(kind: &str, message: impl Into<String>) -> Result<T, Unwind> {
 
 pub fn error(kind: &str, message: impl Into<String>) -> Unwind {
     Unwind::Error(Box::new(Thrown {
-        error: Arc::new(ErrorValue {
-            kind: kind.into(),
-            message: message.into(),
-        }),
+        error: Arc::new(ErrorValue::new(kind, message)),
         at: None,
         trace: Vec::new(),
     }))

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use crate::ast::{BinOp, CmpOp};
 use crate::format::percent_format;
-use crate::value::{values_equal, Key, Value};
+use crate::value::{values_equal, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
@@ -28,8 +28,12 @@ impl Interp {
                 items.extend(y.lock().iter().cloned());
                 Ok(Value::list(items))
             }
-            (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_)) => repeat(&a, &b),
-            (BinOp::Mul, Value::Int(_), Value::Str(_) | Value::List(_)) => repeat(&b, &a),
+            (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_) | Value::Bool(_)) => {
+                repeat(&a, &b)
+            }
+            (BinOp::Mul, Value::Int(_) | Value::Bool(_), Value::Str(_) | Value::List(_)) => {
+                repeat(&b, &a)
+            }
             (BinOp::Mod, Value::Str(fmt), _) => percent_format(fmt, &b)
                 .map(|s| Value::str(&s))
                 .map_err(|e| super::error(e.kind, e.message)),
@@ -79,10 +83,10 @@ impl Interp {
             super::error(
                 "TypeError",
                 format!(
-                    "'{}' is not supported between a {} and a {}",
+                    "'{}' is not supported between {} and {}",
                     op.symbol(),
-                    a.type_name(),
-                    b.type_name()
+                    a.a_type(),
+                    b.a_type()
                 ),
             )
         })
@@ -95,17 +99,14 @@ impl Interp {
                 Value::Str(sub) => Ok(s.contains(&**sub)),
                 other => throw(
                     "TypeError",
-                    format!(
-                        "'in <str>' needs a str on the left, not a {}",
-                        other.type_name()
-                    ),
+                    format!("'in <str>' needs a str on the left, not {}", other.a_type()),
                 ),
             },
             Value::List(l) => Ok(l.lock().clone().iter().any(|v| values_equal(v, item))),
-            Value::Map(m) => match Key::new(item.clone()) {
-                Ok(k) => Ok(m.lock().contains_key(&k)),
-                Err(_) => Ok(false),
-            },
+            Value::Map(m) => {
+                let key = super::eval::make_key(item.clone())?;
+                Ok(m.lock().contains_key(&key))
+            }
             _ => {
                 let mut found = false;
                 self.for_each(container, |_, v| {
@@ -135,10 +136,8 @@ impl Interp {
                 let found = m.lock().get(&key).cloned();
                 found.ok_or_else(|| super::error("KeyError", i.repr()))
             }
-            other => throw(
-                "TypeError",
-                format!("a {} cannot be indexed", other.type_name()),
-            ),
+            Value::Object(o) if o.item(i).is_some() => o.item(i).unwrap_or(Ok(Value::Nil)),
+            other => throw("TypeError", format!("{} cannot be indexed", other.a_type())),
         }
     }
 
@@ -158,7 +157,7 @@ impl Interp {
             }
             other => throw(
                 "TypeError",
-                format!("a {} does not support item assignment", other.type_name()),
+                format!("{} does not support item assignment", other.a_type()),
             ),
         }
     }
@@ -231,8 +230,11 @@ fn float_op(op: BinOp, x: f64, y: f64) -> Outcome {
         BinOp::FloorDiv => (x / y).floor(),
         BinOp::Mod if y == 0.0 => return throw("ZeroDivisionError", "float modulo"),
         BinOp::Mod => {
+            // Python: the result takes the divisor's sign, zero included.
             let r = x % y;
-            if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
+            if r == 0.0 {
+                0.0f64.copysign(y)
+            } else if (r < 0.0) != (y < 0.0) {
                 r + y
             } else {
                 r
@@ -246,11 +248,9 @@ fn float_op(op: BinOp, x: f64, y: f64) -> Outcome {
         }
         BinOp::Pow => x.powf(y),
     };
-    if v.is_infinite() && x.is_finite() && y.is_finite() {
-        return throw(
-            "OverflowError",
-            format!("{} result is too large", op.symbol()),
-        );
+    // Python gives inf for + - * /, but raises when ** overflows.
+    if op == BinOp::Pow && v.is_infinite() && x.is_finite() && y.is_finite() {
+        return throw("OverflowError", "(34, 'Numerical result out of range')");
     }
     Ok(Value::Float(v))
 }
@@ -370,9 +370,6 @@ pub fn slice(a: &Value, bounds: [Option<Value>; 3]) -> Outcome {
                 &picked.into_iter().map(|i| chars[i]).collect::<String>(),
             ))
         }
-        other => throw(
-            "TypeError",
-            format!("a {} cannot be sliced", other.type_name()),
-        ),
+        other => throw("TypeError", format!("{} cannot be sliced", other.a_type())),
     }
 }
