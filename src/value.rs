@@ -360,8 +360,13 @@ pub fn float_repr(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e-7".
-    let sci = format!("{f:e}");
+    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e-7". When
+    // all 17 are needed it may round a tie up; Python rounds it to even, as
+    // the exact-decimal `{:.16e}` does.
+    let mut sci = format!("{f:e}");
+    if sci.chars().filter(char::is_ascii_digit).count() - exponent_digits(&sci) >= 17 {
+        sci = format!("{f:.16e}");
+    }
     let (mantissa, exp) = sci.split_once('e').expect("{:e} always has an exponent");
     let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
     let negative = mantissa.starts_with('-');
@@ -396,6 +401,12 @@ pub fn float_repr(f: f64) -> String {
         let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     out
+}
+
+/// How many digits the exponent of a `{:e}` rendering has.
+fn exponent_digits(sci: &str) -> usize {
+    sci.rsplit_once('e')
+        .map_or(0, |(_, e)| e.chars().filter(char::is_ascii_digit).count())
 }
 
 /// Python's `==`: numbers by value across int, float and bool; strings,
@@ -512,6 +523,7 @@ mod tests {
             (123456789.125, "123456789.125"),
             (0.1 + 0.2, "0.30000000000000004"),
             (1e300, "1e+300"),
+            (-149998996380643.625, "-149998996380643.62"),
         ];
         for (f, want) in cases {
             assert_eq!(float_repr(f), want, "{f:e}");
