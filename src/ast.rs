@@ -185,9 +185,17 @@ pub struct Block {
     pub stmts: Vec<Stmt>,
     /// Slots declared in this block that closures capture: each entry into the
     /// block gives them fresh shared cells (set by the resolver).
-    pub cells: Vec<u32>,
+    pub cells: Vec<CellSlot>,
     /// Indices of `fn` declarations, bound on entry so the whole block sees them.
     pub hoisted: Vec<usize>,
+}
+
+/// A captured variable's slot, and whether it is ever assigned after its
+/// declaration: a variable set once lives in a cell read without a lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellSlot {
+    pub slot: u32,
+    pub fixed: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -30,6 +30,8 @@ struct FnCtx {
     scopes: Vec<Scope>,
     n_slots: u32,
     captured: Vec<bool>,
+    /// Slots assigned somewhere after their declaration.
+    assigned: Vec<bool>,
     captures: Vec<Capture>,
     loops: u32,
 }
@@ -56,6 +58,7 @@ impl FnCtx {
         let slot = self.n_slots;
         self.n_slots += 1;
         self.captured.push(false);
+        self.assigned.push(false);
         self.scopes
             .last_mut()
             .expect("a scope is open")
@@ -106,11 +109,17 @@ impl Resolver {
         for stmt in &mut program.body.stmts {
             self.stmt(stmt);
         }
+        let repl = self.all_globals_in_cells;
         let top = &mut self.fns[0];
         program.n_slots = top.n_slots;
         let scope = &top.scopes[0];
         program.body.cells = (first_new_slot..top.n_slots)
             .filter(|&s| top.captured[s as usize] && scope.slots.contains(&s))
+            .map(|slot| CellSlot {
+                slot,
+                // A later REPL entry may assign any top-level variable.
+                fixed: !repl && !top.assigned[slot as usize],
+            })
             .collect();
         if self.errors.is_empty() {
             Ok(())
@@ -179,6 +188,10 @@ impl Resolver {
             .slots
             .into_iter()
             .filter(|&s| ctx.captured[s as usize])
+            .map(|slot| CellSlot {
+                slot,
+                fixed: !ctx.assigned[slot as usize],
+            })
             .collect();
     }
 
@@ -271,6 +284,7 @@ impl Resolver {
         match target {
             Target::Var(var) => {
                 self.var(var);
+                self.mark_assigned(&var.name);
                 if let Slot::Builtin(_) = var.slot {
                     let msg = format!("cannot assign to builtin '{}'", var.name);
                     self.error(
@@ -360,14 +374,26 @@ impl Resolver {
             });
     }
 
-    /// Finds a name in the function stack, threading a capture through every
-    /// function between its declaration and the current one.
-    fn lookup(&mut self, name: &str) -> Option<Slot> {
-        let (depth, slot) = [false, true].into_iter().find_map(|later| {
+    /// Records that the variable `name` now resolves to is assigned.
+    fn mark_assigned(&mut self, name: &str) {
+        if let Some((depth, slot)) = self.find_declaration(name) {
+            self.fns[depth].assigned[slot as usize] = true;
+        }
+    }
+
+    /// The function depth and slot a name resolves to, if declared.
+    fn find_declaration(&self, name: &str) -> Option<(usize, u32)> {
+        [false, true].into_iter().find_map(|later| {
             (0..self.fns.len())
                 .rev()
                 .find_map(|d| self.fns[d].find(name, later).map(|s| (d, s)))
-        })?;
+        })
+    }
+
+    /// Finds a name in the function stack, threading a capture through every
+    /// function between its declaration and the current one.
+    fn lookup(&mut self, name: &str) -> Option<Slot> {
+        let (depth, slot) = self.find_declaration(name)?;
         let innermost = self.fns.len() - 1;
         if depth == innermost {
             return Some(Slot::Local(slot));

@@ -36,18 +36,50 @@ pub enum Value {
 }
 
 /// A variable shared between a frame and the closures that capture it.
-#[derive(Default)]
-pub struct VarCell(Mutex<Value>);
+/// One that is never reassigned is set once and read with a plain atomic
+/// load, so threads calling a shared function do not contend on a lock.
+pub enum VarCell {
+    Fixed(std::sync::OnceLock<Value>),
+    Variable(Mutex<Value>),
+}
 
 impl VarCell {
-    pub fn new(v: Value) -> Arc<VarCell> {
-        Arc::new(VarCell(Mutex::new(v)))
+    /// A cell holding `v` (`Uninit` for one whose `let` has not run).
+    pub fn new(v: Value, fixed: bool) -> Arc<VarCell> {
+        Arc::new(if fixed {
+            let once = std::sync::OnceLock::new();
+            if !matches!(v, Value::Uninit) {
+                let _ = once.set(v);
+            }
+            VarCell::Fixed(once)
+        } else {
+            VarCell::Variable(Mutex::new(v))
+        })
     }
+
     pub fn get(&self) -> Value {
-        self.0.lock().clone()
+        match self {
+            VarCell::Fixed(once) => once.get().cloned().unwrap_or(Value::Uninit),
+            VarCell::Variable(m) => m.lock().clone(),
+        }
     }
+
+    /// The value of a fixed cell, borrowed: no reference count changes.
+    pub fn get_fixed(&self) -> Option<&Value> {
+        match self {
+            VarCell::Fixed(once) => once.get(),
+            VarCell::Variable(_) => None,
+        }
+    }
+
     pub fn set(&self, v: Value) {
-        *self.0.lock() = v;
+        match self {
+            // The resolver proved a fixed variable is stored once per cell.
+            VarCell::Fixed(once) => {
+                let _ = once.set(v);
+            }
+            VarCell::Variable(m) => *m.lock() = v,
+        }
     }
 }
 
@@ -464,6 +496,16 @@ impl Key {
 
     pub fn str(s: &str) -> Key {
         Key(Value::str(s))
+    }
+}
+
+/// A string key borrowed for a lookup, so reading `m.name` allocates nothing.
+#[derive(Hash)]
+pub struct StrKey<'a>(pub &'a str);
+
+impl indexmap::Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        matches!(&key.0, Value::Str(s) if **s == *self.0)
     }
 }
 

@@ -159,7 +159,7 @@ fn float_to_int(f: f64) -> Outcome {
     if f.is_infinite() {
         return throw("OverflowError", "cannot convert float infinity to integer");
     }
-    if f.abs() >= 9.223_372_036_854_775_807e18 {
+    if f.abs() >= i64::MAX as f64 {
         return throw(
             "OverflowError",
             format!(

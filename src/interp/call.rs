@@ -2,47 +2,84 @@
 
 use std::sync::Arc;
 
+use crate::ast::{Arg, Name};
 use crate::builtins;
-use crate::value::{Closure, Key, NativeFn, Value};
+use crate::runtime::Runtime;
+use crate::value::{Closure, Key, NativeFn, StrKey, Value};
 
 use super::args::{plural, too_many};
 use super::{throw, Args, Frame, Interp, Outcome, Unwind};
 
 impl Interp {
-    /// Calls any callable value.
+    /// Calls any callable value (from Rust: builtins calling back, threads).
     pub fn call_value(&mut self, callee: &Value, args: Args) -> Outcome {
+        let rt = self.rt.clone();
+        self.call_value_in(callee, args, &rt)
+    }
+
+    fn call_value_in(&mut self, callee: &Value, args: Args, rt: &Runtime) -> Outcome {
         match callee {
-            Value::Func(c) => self.call_closure(c, args),
+            Value::Func(c) => {
+                let base = self.stack.len();
+                self.stack.extend(args.pos);
+                self.call_closure_at(c, base, args.kw, rt)
+            }
             Value::Native(n) => (n.body)(self, args),
             other => throw("TypeError", format!("{} is not callable", other.a_type())),
         }
     }
 
-    fn call_closure(&mut self, c: &Arc<Closure>, args: Args) -> Outcome {
-        self.tick()?;
-        if self.depth >= self.rt.limits.max_call_depth {
-            return throw(
-                "RecursionError",
-                format!(
-                    "maximum recursion depth exceeded ({} nested calls)",
-                    self.rt.limits.max_call_depth
-                ),
-            );
+    /// Evaluates a call's arguments and calls: positional arguments to a
+    /// script function go straight into its frame, with no allocation. The
+    /// outer `Err` is an error in an argument, the inner result the call's.
+    pub(crate) fn call_with(
+        &mut self,
+        callee: &Value,
+        args: &[Arg],
+        f: Frame,
+    ) -> Result<Outcome, Unwind> {
+        match callee {
+            Value::Func(c) if args.iter().all(|a| a.name.is_none()) => {
+                let base = self.stack.len();
+                for a in args {
+                    match self.eval(&a.value, f) {
+                        Ok(v) => self.stack.push(v),
+                        Err(u) => {
+                            self.stack.truncate(base);
+                            return Err(u);
+                        }
+                    }
+                }
+                Ok(self.call_closure_at(c, base, Vec::new(), f.rt))
+            }
+            _ => {
+                let args = self.eval_args(args, f)?;
+                Ok(self.call_value_in(callee, args, f.rt))
+            }
         }
-        let def = &c.def;
-        let base = self.stack.len();
-        self.stack
-            .resize(base + def.n_slots as usize, Value::Uninit);
-        let bound = self.bind_params(c, args, base);
-        let frame = Frame {
-            base,
-            up: &c.upvalues,
-            source: &def.source,
-            name: &def.name,
-        };
-        self.depth += 1;
-        let r = bound.and_then(|()| self.exec_body(&def.body, frame));
-        self.depth -= 1;
+    }
+
+    /// Runs a closure whose positional arguments are on the stack from `base`.
+    fn call_closure_at(
+        &mut self,
+        c: &Closure,
+        base: usize,
+        kw: Vec<(Name, Value)>,
+        rt: &Runtime,
+    ) -> Outcome {
+        let r = self.enter_call(c, base, kw).and_then(|()| {
+            let frame = Frame {
+                base,
+                up: &c.upvalues,
+                source: &c.def.source,
+                name: &c.def.name,
+                rt,
+            };
+            self.depth += 1;
+            let r = self.exec_body(&c.def.body, frame);
+            self.depth -= 1;
+            r
+        });
         self.stack.truncate(base);
         match r {
             Err(Unwind::Return(v)) => Ok(v),
@@ -50,22 +87,49 @@ impl Interp {
         }
     }
 
-    /// Puts the arguments in the parameter slots, with defaults for the rest.
-    fn bind_params(&mut self, c: &Closure, args: Args, base: usize) -> Result<(), Unwind> {
-        let params = &c.def.params;
-        let name = &c.def.name;
-        if args.pos.len() > params.len() {
-            let required = c.defaults.iter().filter(|d| d.is_none()).count();
+    /// Checks the limits and lays out the frame: parameters from the
+    /// arguments, then defaults, the other slots unset.
+    fn enter_call(
+        &mut self,
+        c: &Closure,
+        base: usize,
+        kw: Vec<(Name, Value)>,
+    ) -> Result<(), Unwind> {
+        self.tick()?;
+        let limit = self.rt.limits.max_call_depth;
+        if self.depth >= limit {
             return throw(
-                "TypeError",
-                too_many(name, params.len(), required, args.pos.len()),
+                "RecursionError",
+                format!("maximum recursion depth exceeded ({limit} nested calls)"),
             );
         }
-        let n_pos = args.pos.len();
-        for (i, v) in args.pos.into_iter().enumerate() {
-            self.stack[base + i] = v;
+        let params = &c.def.params;
+        let name = &c.def.name;
+        let n_pos = self.stack.len() - base;
+        if n_pos > params.len() {
+            let required = c.defaults.iter().filter(|d| d.is_none()).count();
+            return throw("TypeError", too_many(name, params.len(), required, n_pos));
         }
-        for (key, v) in args.kw {
+        self.stack
+            .resize(base + c.def.n_slots as usize, Value::Uninit);
+        if !kw.is_empty() {
+            self.bind_keywords(c, base, n_pos, kw)?;
+        }
+        if n_pos == params.len() {
+            return Ok(());
+        }
+        self.bind_defaults(c, base, n_pos)
+    }
+
+    fn bind_keywords(
+        &mut self,
+        c: &Closure,
+        base: usize,
+        n_pos: usize,
+        kw: Vec<(Name, Value)>,
+    ) -> Result<(), Unwind> {
+        let (params, name) = (&c.def.params, &c.def.name);
+        for (key, v) in kw {
             let Some(i) = params.iter().position(|p| p.var.name == key) else {
                 return throw(
                     "TypeError",
@@ -80,8 +144,13 @@ impl Interp {
             }
             self.stack[base + i] = v;
         }
+        Ok(())
+    }
+
+    fn bind_defaults(&mut self, c: &Closure, base: usize, n_pos: usize) -> Result<(), Unwind> {
+        let (params, name) = (&c.def.params, &c.def.name);
         let mut missing = Vec::new();
-        for (i, p) in params.iter().enumerate() {
+        for (i, p) in params.iter().enumerate().skip(n_pos) {
             let slot = &mut self.stack[base + i];
             if let Value::Uninit = slot {
                 match &c.defaults[i] {
@@ -108,7 +177,7 @@ impl Interp {
     pub fn call_method(&mut self, recv: &Value, name: &str, args: Args) -> Outcome {
         let found = match recv {
             Value::Map(m) => {
-                let field = m.lock().get(&Key::str(name)).cloned();
+                let field = m.lock().get(&StrKey(name)).cloned();
                 match field {
                     Some(f) => return self.call_value(&f, args),
                     None => builtins::map::method(self, m, name, args),
@@ -125,7 +194,7 @@ impl Interp {
     /// `recv.name`: a map entry, an object field, or a bound method.
     pub fn field(&mut self, recv: &Value, name: &str) -> Outcome {
         let found = match recv {
-            Value::Map(m) => m.lock().get(&Key::str(name)).cloned().map(Ok),
+            Value::Map(m) => m.lock().get(&StrKey(name)).cloned().map(Ok),
             Value::Error(e) => match name {
                 "kind" => Some(Ok(Value::Str(e.kind.clone()))),
                 "message" => Some(Ok(Value::str(&e.message))),

@@ -1,11 +1,12 @@
 //! Evaluating expressions, and reading and writing variables.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
 use crate::ast::{Expr, ExprKind, Slot, Var};
-use crate::value::{Key, Value, VarCell};
+use crate::value::{Key, StrKey, Value, VarCell};
 
 use super::{throw, Args, Frame, Interp, Outcome, TraceEntry, Unwind};
 
@@ -30,6 +31,11 @@ impl Interp {
             ExprKind::Binary(op, a, b) => {
                 let a = self.eval(a, f)?;
                 let b = self.eval(b, f)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    if let Some(v) = super::ops::int_fast(*op, *x, *y) {
+                        return Ok(Value::Int(v));
+                    }
+                }
                 let r = self.binary(*op, a, b);
                 self.locate(r, f, e.span)
             }
@@ -51,6 +57,14 @@ impl Interp {
             }
             ExprKind::Compare(first, rest) => {
                 let mut left = self.eval(first, f)?;
+                if let [(op, right)] = &rest[..] {
+                    let right = self.eval(right, f)?;
+                    if let (Value::Int(x), Value::Int(y)) = (&left, &right) {
+                        return Ok(Value::Bool(super::ops::int_compare(*op, *x, *y)));
+                    }
+                    let r = self.compare(*op, &left, &right);
+                    return self.locate(r, f, e.span).map(Value::Bool);
+                }
                 for (op, right) in rest {
                     let right_v = self.eval(right, f)?;
                     let r = self.compare(*op, &left, &right_v);
@@ -62,15 +76,21 @@ impl Interp {
                 Ok(Value::Bool(true))
             }
             ExprKind::Call(callee, args) => {
-                let callee = self.eval(callee, f)?;
-                let args = self.eval_args(args, f)?;
-                let r = self.call_value(&callee, args);
+                let r = match self.callee(callee, f)? {
+                    Cow::Borrowed(c) => self.call_with(c, args, f)?,
+                    Cow::Owned(c) => self.call_with(&c, args, f)?,
+                };
                 self.at_call(r, f, e)
             }
             ExprKind::Method(recv, name, args) => {
                 let recv = self.eval(recv, f)?;
-                let args = self.eval_args(args, f)?;
-                let r = self.call_method(&recv, name, args);
+                let r = match map_field(&recv, name) {
+                    Some(func) => self.call_with(&func, args, f)?,
+                    None => {
+                        let args = self.eval_args(args, f)?;
+                        self.call_method(&recv, name, args)
+                    }
+                };
                 self.at_call(r, f, e)
             }
             ExprKind::Index(a, i) => {
@@ -97,6 +117,23 @@ impl Interp {
         }
     }
 
+    /// The function a call calls, borrowed when it is a builtin or a fixed
+    /// captured variable (a shared function called from many threads).
+    fn callee<'a>(&mut self, e: &Expr, f: Frame<'a>) -> Result<Cow<'a, Value>, Unwind> {
+        if let ExprKind::Var(var) = &e.kind {
+            match var.slot {
+                Slot::Builtin(i) => return Ok(Cow::Borrowed(&f.rt.builtins[i as usize])),
+                Slot::Upvalue(i) => {
+                    if let Some(v) = f.up[i as usize].get_fixed() {
+                        return Ok(Cow::Borrowed(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.eval(e, f).map(Cow::Owned)
+    }
+
     fn eval_map(&mut self, entries: &[(Expr, Expr)], f: Frame) -> Outcome {
         let mut map = IndexMap::with_capacity(entries.len());
         for (k, v) in entries {
@@ -108,7 +145,7 @@ impl Interp {
         Ok(Value::map(map))
     }
 
-    fn eval_args(&mut self, args: &[crate::ast::Arg], f: Frame) -> Result<Args, Unwind> {
+    pub(crate) fn eval_args(&mut self, args: &[crate::ast::Arg], f: Frame) -> Result<Args, Unwind> {
         let mut out = Args::default();
         for a in args {
             let v = self.eval(&a.value, f)?;
@@ -142,7 +179,7 @@ impl Interp {
                 v => v.clone(),
             },
             Slot::Upvalue(i) => f.up[i as usize].get(),
-            Slot::Builtin(i) => self.rt.builtins[i as usize].clone(),
+            Slot::Builtin(i) => f.rt.builtins[i as usize].clone(),
             Slot::Unresolved => unreachable!("the resolver rejects undeclared names"),
         };
         if let Value::Uninit = v {
@@ -201,9 +238,17 @@ impl Interp {
         if let Value::Cell(c) = slot {
             return c.clone();
         }
-        let cell = VarCell::new(std::mem::take(slot));
+        let cell = VarCell::new(std::mem::take(slot), false);
         *slot = Value::Cell(cell.clone());
         cell
+    }
+}
+
+/// `m.name` when `m` is a map holding `name`: a method call on a record.
+fn map_field(recv: &Value, name: &str) -> Option<Value> {
+    match recv {
+        Value::Map(m) => m.lock().get(&StrKey(name)).cloned(),
+        _ => None,
     }
 }
 

@@ -34,14 +34,22 @@ impl Interp {
 
     /// Gives the block's captured variables fresh cells (keeping a value
     /// already bound, such as a parameter) and binds its `fn` declarations.
+    #[inline]
     pub(crate) fn enter_block(&mut self, block: &Block, f: Frame) -> Done {
-        for &slot in &block.cells {
-            let v = &mut self.stack[f.base + slot as usize];
+        if block.cells.is_empty() && block.hoisted.is_empty() {
+            return Ok(());
+        }
+        self.enter_block_slow(block, f)
+    }
+
+    fn enter_block_slow(&mut self, block: &Block, f: Frame) -> Done {
+        for cell in &block.cells {
+            let v = &mut self.stack[f.base + cell.slot as usize];
             let initial = match std::mem::take(v) {
                 Value::Cell(_) | Value::Uninit => Value::Uninit,
                 bound => bound,
             };
-            *v = Value::Cell(VarCell::new(initial));
+            *v = Value::Cell(VarCell::new(initial, cell.fixed));
         }
         for &i in &block.hoisted {
             if let StmtKind::Fn(var, def) = &block.stmts[i].kind {

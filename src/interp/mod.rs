@@ -74,6 +74,9 @@ pub struct Frame<'a> {
     pub up: &'a [Arc<VarCell>],
     pub source: &'a Arc<SourceFile>,
     pub name: &'a Name,
+    /// The run's shared state, borrowed so builtins are read without
+    /// touching a reference count.
+    pub rt: &'a Runtime,
 }
 
 /// One script thread's evaluator.
@@ -120,11 +123,13 @@ impl Interp {
             self.stack.resize(n, Value::Uninit);
         }
         let name: Name = "<script>".into();
+        let rt = self.rt.clone();
         let frame = Frame {
             base: 0,
             up: &[],
             source: &program.source,
             name: &name,
+            rt: &rt,
         };
         self.exec_body(&program.body, frame)
     }

@@ -163,6 +163,32 @@ impl Interp {
     }
 }
 
+/// `x op y` on two ints when it is a plain integer result: the evaluator's
+/// fast path. `None` leaves division, powers and overflow to [`Interp::binary`].
+#[inline]
+pub fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        _ => None,
+    }
+}
+
+/// A comparison of two ints.
+#[inline]
+pub fn int_compare(op: CmpOp, x: i64, y: i64) -> bool {
+    match op {
+        CmpOp::Eq => x == y,
+        CmpOp::Ne => x != y,
+        CmpOp::Lt => x < y,
+        CmpOp::Le => x <= y,
+        CmpOp::Gt => x > y,
+        CmpOp::Ge => x >= y,
+        CmpOp::In | CmpOp::NotIn => false,
+    }
+}
+
 /// Ints (and bools) as ints, for integer arithmetic.
 fn int_operand(v: &Value) -> Option<i64> {
     match v {
