@@ -22,12 +22,76 @@ use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::ast::Span;
 use crate::diagnostic::SourceFile;
-use crate::interp::{error, Thrown, Unwind};
+use crate::interp::{error, Interp, Thrown, Unwind};
 use crate::runtime::{Runtime, ThreadCtx};
 use crate::scheduler::Wake;
 
 /// A point on the run's clock (seconds since it started); `None` is never.
 pub type Deadline = Option<f64>;
+
+/// How a call may wait for what it needs.
+#[derive(Clone, Copy)]
+pub enum Wait {
+    /// Not at all: take it now or report failure.
+    Never,
+    /// Until the deadline.
+    Until(Deadline),
+}
+
+impl Wait {
+    pub const FOREVER: Wait = Wait::Until(None);
+}
+
+/// Blocks the calling script thread until `ready` holds for the state
+/// `guard` guards (`true`) or the deadline passes (`false`). `what` says what
+/// it waits for, in the words of a deadlock report ("Thread-1 waits {what}").
+pub fn block<T>(
+    interp: &Interp,
+    cv: &Condvar,
+    guard: &mut MutexGuard<'_, T>,
+    deadline: Deadline,
+    what: &dyn Fn() -> String,
+    ready: impl FnMut(&mut T) -> bool,
+) -> Result<bool, Unwind> {
+    interp
+        .rt
+        .wait_until(&interp.thread, cv, guard, deadline, what, ready)
+}
+
+/// Wakes the thread that has waited longest on `cv`.
+pub fn wake_one(interp: &Interp, cv: &Condvar) {
+    interp.rt.notify_one(cv);
+}
+
+/// Wakes every thread waiting on `cv`, in the order they began to wait.
+pub fn wake_all(interp: &Interp, cv: &Condvar) {
+    interp.rt.notify_all(cv);
+}
+
+/// Locks `state` and waits as `how` says until `ready` holds for it. Returns
+/// the guard and whether `ready` holds. `what` describes the wait from the
+/// state, and is only asked when the thread has to wait.
+pub fn await_state<'a, T>(
+    interp: &Interp,
+    state: &'a Mutex<T>,
+    cv: &Condvar,
+    how: Wait,
+    ready: impl Fn(&T) -> bool,
+    what: impl FnOnce(&T) -> String,
+) -> Result<(MutexGuard<'a, T>, bool), Unwind> {
+    let mut guard = state.lock();
+    if ready(&guard) {
+        return Ok((guard, true));
+    }
+    let Wait::Until(deadline) = how else {
+        return Ok((guard, false));
+    };
+    let what = what(&guard);
+    let got = block(interp, cv, &mut guard, deadline, &|| what.clone(), |s| {
+        ready(s)
+    })?;
+    Ok((guard, got))
+}
 
 /// How often a thread waiting with no timeout checks for a deadlock (and for
 /// Ctrl-C or the embedder's deadline).
@@ -44,10 +108,20 @@ pub struct Watch {
     suspect: AtomicU64,
     /// Set when a deadlock has been declared in this run.
     pub declared: AtomicBool,
-    /// The deadlocked threads (number, name, what), in start order.
-    participants: Mutex<Vec<(u64, String, String)>>,
+    /// The deadlocked threads, in the order they were found.
+    participants: Mutex<Vec<Participant>>,
     /// Where each deadlocked thread was waiting, once its error was placed.
     sites: Mutex<HashMap<u64, (Arc<SourceFile>, Span)>>,
+}
+
+/// A thread found in a deadlock.
+#[derive(Clone)]
+struct Participant {
+    thread: u64,
+    name: String,
+    what: String,
+    /// It has yet to get its `DeadlockError`.
+    pending: bool,
 }
 
 /// Removes a forever-waiter from the watch however its wait ends.
@@ -96,6 +170,11 @@ impl Runtime {
             }
         });
         loop {
+            // Every thread of a declared deadlock fails, even one that another's
+            // unwinding would let through: the report is of the state they were in.
+            if self.watch.declared.load(Ordering::SeqCst) && self.take_pending(me.number) {
+                return Err(self.deadlocked(me, what()));
+            }
             if ready(guard) {
                 self.watch.progress.fetch_add(1, Ordering::Relaxed);
                 return Ok(true);
@@ -106,12 +185,13 @@ impl Runtime {
             match &self.sched {
                 Some(sched) => {
                     let queue = cv as *const Condvar as usize;
-                    let wake = MutexGuard::unlocked(guard, || sched.block(me.number, queue, deadline));
+                    let wake =
+                        MutexGuard::unlocked(guard, || sched.block(me.number, queue, deadline));
                     if wake == Wake::Deadlock {
                         return Err(self.deadlocked(me, what()));
                     }
                 }
-                None => self.sleep_on(me, cv, guard, deadline, what)?,
+                None => self.sleep_on(me, cv, guard, deadline)?,
             }
         }
     }
@@ -123,7 +203,6 @@ impl Runtime {
         cv: &Condvar,
         guard: &mut MutexGuard<'_, T>,
         deadline: Deadline,
-        what: &dyn Fn() -> String,
     ) -> Result<(), Unwind> {
         let polls = deadline.is_none() || me.number == 0;
         let mut until = deadline.map(|d| self.instant(d));
@@ -145,9 +224,6 @@ impl Runtime {
             return Err(error(kind, message));
         }
         if deadline.is_none() && timed_out {
-            if self.watch.declared.load(Ordering::SeqCst) && self.is_participant(me.number) {
-                return Err(self.deadlocked(me, what()));
-            }
             self.check_deadlock();
         }
         Ok(())
@@ -157,8 +233,13 @@ impl Runtime {
     /// nothing moved since the previous check.
     fn check_deadlock(&self) {
         let alive = self.alive();
+        // Once the main thread has ended, the daemons left are abandoned.
+        if !alive.iter().any(|t| t.number == 0) {
+            return;
+        }
         let waiting = self.watch.waiting.lock();
-        let all_waiting = !alive.is_empty() && alive.iter().all(|t| waiting.contains_key(&t.number));
+        let all_waiting =
+            !alive.is_empty() && alive.iter().all(|t| waiting.contains_key(&t.number));
         let progress = self.watch.progress.load(Ordering::SeqCst) + 1;
         if !all_waiting {
             self.watch.suspect.store(0, Ordering::SeqCst);
@@ -167,17 +248,26 @@ impl Runtime {
         if self.watch.suspect.swap(progress, Ordering::SeqCst) != progress {
             return;
         }
-        if self.watch.declared.swap(true, Ordering::SeqCst) {
-            return;
+        let mut participants = self.watch.participants.lock();
+        for t in &alive {
+            participants.retain(|p| p.thread != t.number);
+            participants.push(Participant {
+                thread: t.number,
+                name: t.name().to_string(),
+                what: waiting[&t.number].clone(),
+                pending: true,
+            });
         }
-        *self.watch.participants.lock() = alive
-            .iter()
-            .map(|t| (t.number, t.name().to_string(), waiting[&t.number].clone()))
-            .collect();
+        self.watch.declared.store(true, Ordering::SeqCst);
     }
 
-    fn is_participant(&self, thread: u64) -> bool {
-        self.watch.participants.lock().iter().any(|(n, _, _)| *n == thread)
+    /// Whether `thread` has a `DeadlockError` coming; it gets only one.
+    fn take_pending(&self, thread: u64) -> bool {
+        let mut participants = self.watch.participants.lock();
+        let pending = participants
+            .iter_mut()
+            .find(|p| p.thread == thread && p.pending);
+        pending.map(|p| p.pending = false).is_some()
     }
 
     /// The error a deadlocked thread unwinds with; a deterministic run learns
@@ -185,10 +275,18 @@ impl Runtime {
     fn deadlocked(&self, me: &ThreadCtx, what: String) -> Unwind {
         self.watch.declared.store(true, Ordering::SeqCst);
         let mut participants = self.watch.participants.lock();
-        if !participants.iter().any(|(n, _, _)| *n == me.number) {
-            participants.push((me.number, me.name().to_string(), what.clone()));
+        if !participants.iter().any(|p| p.thread == me.number) {
+            participants.push(Participant {
+                thread: me.number,
+                name: me.name().to_string(),
+                what: what.clone(),
+                pending: false,
+            });
         }
-        error("DeadlockError", format!("{} waits {what}, and no thread can wake it", me.name()))
+        error(
+            "DeadlockError",
+            format!("{} waits {what}, and no thread can wake it", me.name()),
+        )
     }
 
     /// Notes where a deadlocked thread was waiting (its error's place), for
@@ -210,27 +308,34 @@ impl Runtime {
             return None;
         }
         let mut participants = self.watch.participants.lock().clone();
-        participants.sort_by_key(|(n, _, _)| *n);
+        participants.sort_by_key(|p| p.thread);
         let sites = self.watch.sites.lock();
         let mut lines = String::from("every thread is blocked, and none can wake another:\n");
-        for (n, name, what) in &participants {
+        for p in &participants {
             let place = sites
-                .get(n)
-                .map_or_else(String::new, |(src, span)| format!(" at {}", src.location(span.start)));
-            lines.push_str(&format!("  {name} waits {what}{place}\n"));
+                .get(&p.thread)
+                .map_or_else(String::new, |(src, span)| {
+                    format!(" at {}", src.location(span.start))
+                });
+            lines.push_str(&format!("  {} waits {}{place}\n", p.name, p.what));
         }
-        let first = participants.iter().find_map(|(n, _, _)| sites.get(n));
+        let first = participants.iter().find_map(|p| sites.get(&p.thread));
         let header = match first {
             Some((source, span)) => {
                 let labels: Vec<(Span, String)> = participants
                     .iter()
-                    .filter_map(|(n, name, what)| {
-                        let (src, span) = sites.get(n)?;
-                        Arc::ptr_eq(src, source).then(|| (*span, format!("{name} waits {what}")))
+                    .filter_map(|p| {
+                        let (src, span) = sites.get(&p.thread)?;
+                        Arc::ptr_eq(src, source)
+                            .then(|| (*span, format!("{} waits {}", p.name, p.what)))
                     })
                     .collect();
-                crate::diagnostic::Diagnostic::new("DeadlockError", "every thread is blocked", *span)
-                    .render_labels(source, &labels, color)
+                crate::diagnostic::Diagnostic::new(
+                    "DeadlockError",
+                    "every thread is blocked",
+                    *span,
+                )
+                .render_labels(source, &labels, color)
             }
             None => "DeadlockError: every thread is blocked\n".to_string(),
         };
@@ -265,7 +370,14 @@ impl Runtime {
         let lock = Mutex::new(());
         let mut guard = lock.lock();
         let deadline = self.deadline(Some(secs));
-        self.wait_until(me, &cv, &mut guard, deadline, &|| "in sleep()".into(), |_| false)?;
+        self.wait_until(
+            me,
+            &cv,
+            &mut guard,
+            deadline,
+            &|| "in sleep()".into(),
+            |_| false,
+        )?;
         Ok(())
     }
 }

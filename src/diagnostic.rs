@@ -83,12 +83,26 @@ impl Diagnostic {
 
     /// The full text: header, `file:line:col`, the marked source line, notes.
     pub fn render(&self, source: &SourceFile, color: bool) -> String {
+        let label = self.label.clone().unwrap_or_else(|| self.message.clone());
+        self.render_labels(source, &[(self.span, label)], color)
+    }
+
+    /// Like [`Diagnostic::render`], with several marked spans of one source,
+    /// each with its own label (a deadlock marks every waiting thread).
+    pub fn render_labels(
+        &self,
+        source: &SourceFile,
+        labels: &[(Span, String)],
+        color: bool,
+    ) -> String {
         let name = source.name.as_str();
-        let end = (self.span.end as usize).min(source.text.len());
-        let start = (self.span.start as usize).min(end);
+        let clamp = |span: Span| {
+            let end = (span.end as usize).min(source.text.len());
+            (span.start as usize).min(end)..end
+        };
         let mut report = Report::build(
             ReportKind::Custom(&self.kind, ariadne::Color::Red),
-            (name, start..end),
+            (name, clamp(self.span)),
         )
         .with_config(
             Config::default()
@@ -96,8 +110,9 @@ impl Diagnostic {
                 .with_index_type(IndexType::Byte),
         )
         .with_message(&self.message);
-        let label = self.label.as_ref().unwrap_or(&self.message);
-        report = report.with_label(Label::new((name, start..end)).with_message(label));
+        for (span, text) in labels {
+            report = report.with_label(Label::new((name, clamp(*span))).with_message(text));
+        }
         for note in &self.notes {
             report = report.with_note(note);
         }

@@ -15,6 +15,7 @@ use crate::native::{host_value, HostFn};
 use crate::parser;
 use crate::resolver::Resolver;
 use crate::runtime::{Limits, Output, Runtime, ThreadCtx, SCRIPT_STACK};
+use crate::scheduler::Scheduler;
 use crate::value::Value;
 
 /// A Thr interpreter: configure it, then run scripts or evaluate snippets.
@@ -35,6 +36,8 @@ pub struct Engine {
     args: Vec<String>,
     color: bool,
     deterministic: bool,
+    /// `thr explore`'s seed for random thread switches in a deterministic run.
+    schedule: Option<u64>,
     interrupt: Arc<std::sync::atomic::AtomicBool>,
     session: Option<Session>,
 }
@@ -67,6 +70,7 @@ impl Engine {
             args: Vec::new(),
             color: false,
             deterministic: false,
+            schedule: None,
             interrupt: Arc::default(),
             session: None,
         }
@@ -93,6 +97,14 @@ impl Engine {
     /// time, virtual time, seed 0 unless [`Engine::set_seed`] gives another.
     pub fn set_deterministic(&mut self, on: bool) {
         self.deterministic = on;
+        self.session = None;
+    }
+
+    /// Makes a deterministic run also switch threads at random points
+    /// (between statements, before an assignment stores), driven by `seed`:
+    /// one schedule of `thr explore`, replayed exactly by the same seed.
+    pub fn set_schedule(&mut self, seed: Option<u64>) {
+        self.schedule = seed;
         self.session = None;
     }
 
@@ -166,10 +178,29 @@ impl Engine {
         let main = start_main(&rt);
         let mut interp = Interp::new(rt.clone(), main.clone());
         let result = on_script_stack(|| interp.run_program(&program));
-        let outcome = self.finish_main(&rt, result);
-        rt.join_non_daemon(&main);
+        let outcome = self.finish_main(&rt, &main, result);
+        if rt.join_non_daemon(&main).is_err() {
+            // Deadlocked threads are unwinding: let them end and say where they were.
+            let _ = rt.join_non_daemon(&main);
+        }
+        // Read while main is still alive, so daemons left blocked are no deadlock.
+        let report = rt.deadlock_report(self.color);
         rt.unregister(&main);
+        if let Some(sched) = &rt.sched {
+            sched.end_program();
+        }
         rt.finish();
+        let outcome = match report {
+            Some(report) => {
+                self.err.write(&report);
+                Err(Error::new(
+                    "DeadlockError",
+                    "every thread is blocked",
+                    report,
+                ))
+            }
+            None => outcome,
+        };
         match outcome {
             Ok(()) if rt.failed.load(std::sync::atomic::Ordering::SeqCst) => Err(Error::new(
                 "ThreadError",
@@ -277,7 +308,7 @@ impl Engine {
     /// does. The REPL calls this when it leaves.
     pub fn shutdown(&mut self) {
         if let Some(session) = self.session.take() {
-            session.rt.join_non_daemon(&session.interp.thread);
+            let _ = session.rt.join_non_daemon(&session.interp.thread);
             session.rt.finish();
         }
     }
@@ -295,10 +326,14 @@ impl Engine {
             self.out.clone(),
             self.err.clone(),
             self.limits.clone(),
-            self.seed,
+            // A deterministic run's seed is 0 unless one is given.
+            self.seed.or(self.deterministic.then_some(0)),
         );
         rt.color = self.color;
         rt.interrupt = self.interrupt.clone();
+        if self.deterministic {
+            rt.sched = Some(Scheduler::new(self.schedule));
+        }
         Arc::new(rt)
     }
 
@@ -309,10 +344,17 @@ impl Engine {
     }
 
     /// Turns the main thread's result into the run's result.
-    fn finish_main(&self, rt: &Runtime, result: Result<Value, Unwind>) -> Result<(), Error> {
+    fn finish_main(
+        &self,
+        rt: &Runtime,
+        main: &ThreadCtx,
+        result: Result<Value, Unwind>,
+    ) -> Result<(), Error> {
         match result {
             Ok(_) | Err(Unwind::Exit(0)) => Ok(()),
             Err(Unwind::Exit(status)) => Err(Error::exit(status)),
+            // Reported with every other deadlocked thread at the end.
+            Err(Unwind::Error(t)) if rt.record_deadlock_site(main, &t) => Ok(()),
             Err(Unwind::Error(t)) => {
                 let e = Error::from_thrown(&t, "MainThread", self.color);
                 rt.eprint(e.rendered());

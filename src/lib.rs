@@ -6,6 +6,7 @@
 //! state threads share in [`runtime`]. [`Engine`] is the entry point.
 
 pub mod ast;
+pub mod blocking;
 pub mod builtins;
 pub mod diagnostic;
 mod engine;

@@ -355,23 +355,18 @@ impl Resolver {
     }
 
     fn var(&mut self, var: &mut Var) {
-        var.slot = self
-            .lookup(&var.name)
-            .unwrap_or_else(|| match self.builtins.get(&var.name) {
-                Some(&i) => Slot::Builtin(i),
-                None => {
-                    self.error(
-                        Diagnostic::new(
-                            "NameError",
-                            format!("name '{}' is not defined", var.name),
-                            var.span,
-                        )
-                        .with_label("not declared anywhere")
-                        .with_note(format!("declare it first with `let {} = ...`", var.name)),
-                    );
-                    Slot::Unresolved
-                }
-            });
+        var.slot = self.lookup(&var.name).unwrap_or_else(|| {
+            self.error(
+                Diagnostic::new(
+                    "NameError",
+                    format!("name '{}' is not defined", var.name),
+                    var.span,
+                )
+                .with_label("not declared anywhere")
+                .with_note(format!("declare it first with `let {} = ...`", var.name)),
+            );
+            Slot::Unresolved
+        });
     }
 
     /// Records that the variable `name` now resolves to is assigned.
@@ -381,19 +376,33 @@ impl Resolver {
         }
     }
 
-    /// The function depth and slot a name resolves to, if declared.
+    /// The function depth and slot a name resolves to, if it is a variable:
+    /// one declared above; else a builtin if there is one, unless a later
+    /// `let` of an enclosing function shadows it (that body runs later);
+    /// else a `let` further down.
     fn find_declaration(&self, name: &str) -> Option<(usize, u32)> {
-        [false, true].into_iter().find_map(|later| {
+        let find = |later| {
             (0..self.fns.len())
                 .rev()
                 .find_map(|d| self.fns[d].find(name, later).map(|s| (d, s)))
-        })
+        };
+        if let Some(found) = find(false) {
+            return Some(found);
+        }
+        let later = find(true)?;
+        let innermost = self.fns.len() - 1;
+        if later.0 == innermost && self.builtins.contains_key(name) {
+            return None;
+        }
+        Some(later)
     }
 
     /// Finds a name in the function stack, threading a capture through every
     /// function between its declaration and the current one.
     fn lookup(&mut self, name: &str) -> Option<Slot> {
-        let (depth, slot) = self.find_declaration(name)?;
+        let Some((depth, slot)) = self.find_declaration(name) else {
+            return self.builtins.get(name).map(|&i| Slot::Builtin(i));
+        };
         let innermost = self.fns.len() - 1;
         if depth == innermost {
             return Some(Slot::Local(slot));

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Condvar, Mutex};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::SeedableRng;
 
@@ -37,6 +37,9 @@ impl Default for Limits {
         }
     }
 }
+
+/// Where a deterministic run's `time()` starts: 2000-01-01 00:00:00 UTC.
+pub const VIRTUAL_EPOCH: f64 = 946_684_800.0;
 
 /// How many operations a thread runs between checks of the limits.
 pub const TICKS: u32 = 1024;
@@ -93,7 +96,11 @@ pub struct Runtime {
     /// Set when any thread ends in an uncaught error: the exit status is 1.
     pub failed: AtomicBool,
     /// When the embedder's deadline passes.
-    stop_at: Option<Instant>,
+    pub(crate) stop_at: Option<Instant>,
+    /// The deterministic scheduler, in a deterministic run.
+    pub sched: Option<Arc<crate::scheduler::Scheduler>>,
+    /// Deadlock detection.
+    pub(crate) watch: crate::blocking::Watch,
     /// Operations left of the embedder's budget.
     ops_left: AtomicI64,
     /// Set by Ctrl-C in the REPL: the main thread stops with an `InterruptError`.
@@ -134,6 +141,8 @@ impl Runtime {
             next_thread: AtomicU64::new(1),
             failed: AtomicBool::new(false),
             stop_at: limits.deadline.map(|d| Instant::now() + d),
+            sched: None,
+            watch: Default::default(),
             ops_left: AtomicI64::new(
                 limits
                     .max_operations
@@ -175,14 +184,25 @@ impl Runtime {
 
     /// Seconds since the epoch.
     pub fn time(&self) -> f64 {
+        if self.sched.is_some() {
+            return VIRTUAL_EPOCH + self.monotonic();
+        }
         let now = self.start_wall + self.start.elapsed();
         now.duration_since(UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64())
     }
 
-    /// Seconds since the run started.
+    /// Seconds since the run started (on the virtual clock when deterministic).
     pub fn monotonic(&self) -> f64 {
-        self.start.elapsed().as_secs_f64()
+        match &self.sched {
+            Some(sched) => sched.now(),
+            None => self.start.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// The real instant of a point on the run's clock.
+    pub fn instant(&self, at: f64) -> Instant {
+        self.start + Duration::from_secs_f64(at.clamp(0.0, 1e9))
     }
 
     /// Checks the embedder's limits and Ctrl-C, every [`TICKS`] operations of
@@ -206,46 +226,6 @@ impl Runtime {
             ));
         }
         None
-    }
-
-    /// Blocks the calling thread for `secs` seconds.
-    pub fn sleep(&self, secs: f64) {
-        let cv = Condvar::new();
-        let lock = Mutex::new(());
-        let mut guard = lock.lock();
-        self.wait_until(&cv, &mut guard, self.deadline(Some(secs)), |_| false);
-    }
-
-    /// The instant a timeout in seconds ends; `None` waits forever.
-    pub fn deadline(&self, timeout: Option<f64>) -> Option<Instant> {
-        let secs = timeout?.clamp(0.0, 1e9);
-        Some(Instant::now() + Duration::from_secs_f64(secs))
-    }
-
-    /// The one way a script thread blocks: waits on `cv` (which guards the
-    /// state in `guard`) until `ready` holds or `deadline` passes, and tells
-    /// which. Every primitive's waiting goes through here, so the scheduler
-    /// and deadlock detection have a single place to plug in.
-    pub fn wait_until<T>(
-        &self,
-        cv: &Condvar,
-        guard: &mut MutexGuard<'_, T>,
-        deadline: Option<Instant>,
-        mut ready: impl FnMut(&mut T) -> bool,
-    ) -> bool {
-        loop {
-            if ready(guard) {
-                return true;
-            }
-            match deadline {
-                None => cv.wait(guard),
-                Some(d) => {
-                    if cv.wait_until(guard, d).timed_out() {
-                        return ready(guard);
-                    }
-                }
-            }
-        }
     }
 
     /// The next thread creation number.
@@ -282,15 +262,18 @@ impl Runtime {
     }
 
     /// Waits until no non-daemon thread but `me` is alive (the end of a run).
-    pub fn join_non_daemon(&self, me: &ThreadCtx) {
+    pub fn join_non_daemon(&self, me: &ThreadCtx) -> Result<(), crate::interp::Unwind> {
         loop {
             let next = self
                 .alive()
                 .into_iter()
                 .find(|t| !std::ptr::eq(&**t, me) && !t.daemon.load(Ordering::Relaxed));
-            let Some(t) = next else { return };
+            let Some(t) = next else { return Ok(()) };
             let mut life = t.life.lock();
-            self.wait_until(&t.life_cv, &mut life, None, |l| l.state == LifeState::Done);
+            let what = || format!("for {} to end (the end of the program)", t.name());
+            self.wait_until(me, &t.life_cv, &mut life, None, &what, |l| {
+                l.state == LifeState::Done
+            })?;
         }
     }
 }

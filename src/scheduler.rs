@@ -51,6 +51,8 @@ struct State {
     /// Random preemption (`thr explore`): the generator and the chance of a
     /// switch at each preemption point.
     explore: Option<(Xoshiro256PlusPlus, f64)>,
+    /// The program is over: the threads left (daemons) never run again.
+    over: bool,
 }
 
 /// The baton-passing scheduler of a deterministic run.
@@ -140,6 +142,14 @@ impl Scheduler {
         }
     }
 
+    /// The main thread ends the program: every thread still parked is
+    /// abandoned, as daemon threads are, and no deadlines fire any more.
+    pub fn end_program(&self) {
+        let mut s = self.state.lock();
+        s.over = true;
+        s.running = None;
+    }
+
     /// A preemption point of `thr explore`: maybe let another thread run.
     pub fn preempt(&self, me: u64) {
         let mut s = self.state.lock();
@@ -159,6 +169,9 @@ impl Scheduler {
     /// Hands the baton to the next runnable thread, moving the clock forward
     /// when none is, and declaring a deadlock when nothing can ever run.
     fn dispatch(&self, s: &mut State) {
+        if s.over {
+            return;
+        }
         if s.ready.is_empty() {
             self.advance_clock(s);
         }

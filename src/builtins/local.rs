@@ -1,5 +1,6 @@
 //! `local(init=nil)`: an object whose fields are per thread.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
@@ -26,6 +27,22 @@ pub fn register(t: &mut Table) {
     });
 }
 
+thread_local! {
+    /// The locals the script thread running on this OS thread has fields
+    /// in, so that they can be dropped when it ends.
+    static TOUCHED: RefCell<Vec<Weak<Local>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Drops the fields the ending script thread `number` has in every local, as
+/// Python frees a thread's locals when it ends. Runs on that thread.
+pub fn thread_ended(number: u64) {
+    for local in TOUCHED.take() {
+        if let Some(local) = local.upgrade() {
+            local.fields.lock().remove(&number);
+        }
+    }
+}
+
 pub struct Local {
     me: Weak<Local>,
     init: Option<Value>,
@@ -44,8 +61,15 @@ impl Local {
             }
             fields.insert(id, IndexMap::new());
         }
+        TOUCHED.with_borrow_mut(|touched| touched.push(self.me.clone()));
         if let (Some(init), Some(me)) = (&self.init, self.me.upgrade()) {
-            interp.call_value(init, Args::new(vec![Value::Object(me)]))?;
+            let done = interp.call_value(init, Args::new(vec![Value::Object(me)]));
+            if let Err(e) = done {
+                // As in Python, a failed `init` leaves the thread uninitialised,
+                // so its next access tries again.
+                self.fields.lock().remove(&id);
+                return Err(e);
+            }
         }
         Ok(())
     }

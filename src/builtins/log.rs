@@ -110,10 +110,11 @@ fn write(interp: &mut Interp, levelname: &str, level: i64, mut a: Args) -> Resul
     let message = match a.pos.len() {
         0 => fmt.to_str(),
         n => {
-            let args = if n == 1 {
-                a.pos.remove(0)
-            } else {
-                Value::list(a.pos)
+            // A single argument stands alone: a list is one value, and only
+            // a single map supplies `%(key)s` fields, as in Python's logging.
+            let args = match (n, &a.pos[0]) {
+                (1, Value::List(_)) | (2.., _) => Value::list(a.pos),
+                _ => a.pos.remove(0),
             };
             percent_format(&fmt.to_str(), &args).map_err(|e| error(e.kind, e.message))?
         }

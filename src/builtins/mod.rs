@@ -92,6 +92,15 @@ pub fn str_arg<'a>(v: &'a Value, func: &str, param: &str) -> Result<&'a str, Unw
 pub fn timeout_arg(v: Option<Value>, func: &str) -> Result<Option<f64>, Unwind> {
     match v {
         None | Some(Value::Nil) => Ok(None),
-        Some(v) => float_arg(&v, func, "timeout").map(Some),
+        Some(v) => not_nan(float_arg(&v, func, "timeout")?).map(Some),
     }
+}
+
+/// Refuses a NaN number of seconds, as Python does: no deadline can be made
+/// of it.
+pub fn not_nan(secs: f64) -> Result<f64, Unwind> {
+    if secs.is_nan() {
+        return throw("ValueError", "Invalid value NaN (not a number)");
+    }
+    Ok(secs)
 }

@@ -11,6 +11,7 @@ use crate::interp::{throw, Args, Interp, Outcome, Unwind};
 use crate::value::{ItemSource, Object, Value};
 
 use super::{add, int_arg, timeout_arg, Table};
+use crate::blocking::{await_state, block, wake_all, wake_one, Wait};
 
 pub fn register(t: &mut Table) {
     add(t, "queue", |_, a| {
@@ -55,45 +56,50 @@ struct Meta {
     unfinished: u64,
 }
 
-/// How a put or get may wait: not at all, or until a deadline (or forever).
+/// How a put or get may wait, from its `block` and `timeout` arguments.
 fn wait_mode(
     interp: &Interp,
     block: Option<Value>,
     timeout: Option<Value>,
     func: &str,
-) -> Result<Option<Option<std::time::Instant>>, Unwind> {
+) -> Result<Wait, Unwind> {
+    // As in Python, a non-blocking call ignores its timeout.
     if !block.is_none_or(|b| b.truthy()) {
-        return Ok(None);
+        return Ok(Wait::Never);
     }
     let timeout = timeout_arg(timeout, func)?;
     if timeout.is_some_and(|t| t < 0.0) {
         return throw("ValueError", "'timeout' must be a non-negative number");
     }
-    Ok(Some(interp.rt.deadline(timeout)))
+    Ok(Wait::Until(interp.rt.deadline(timeout)))
+}
+
+/// What a get found.
+enum Got {
+    Item(Value),
+    /// Nothing came before the call gave up.
+    Nothing,
+    /// The queue is closed and drained: nothing ever will.
+    Closed,
 }
 
 impl Inner {
-    fn put(
-        &self,
-        interp: &Interp,
-        item: Value,
-        how: Option<Option<std::time::Instant>>,
-    ) -> Result<(), Unwind> {
-        let mut meta = self.meta.lock();
-        if let Some(deadline) = how {
-            interp
-                .rt
-                .wait_until(&self.not_full, &mut meta, deadline, |m| {
-                    m.closed || !self.tx.is_full()
-                });
-        }
+    fn put(&self, interp: &Interp, item: Value, how: Wait) -> Result<(), Unwind> {
+        let (mut meta, _) = await_state(
+            interp,
+            &self.meta,
+            &self.not_full,
+            how,
+            |m| m.closed || !self.tx.is_full(),
+            |_| "in queue.put()".into(),
+        )?;
         if meta.closed {
             return throw("RuntimeError", "put on a closed queue");
         }
         match self.tx.try_send(item) {
             Ok(()) => {
                 meta.unfinished += 1;
-                self.not_empty.notify_one();
+                wake_one(interp, &self.not_empty);
                 Ok(())
             }
             Err(TrySendError::Full(_)) => throw("FullError", "the queue is full"),
@@ -101,41 +107,59 @@ impl Inner {
         }
     }
 
-    fn get(&self, interp: &Interp, how: Option<Option<std::time::Instant>>) -> Outcome {
-        let mut meta = self.meta.lock();
-        if let Some(deadline) = how {
-            interp
-                .rt
-                .wait_until(&self.not_empty, &mut meta, deadline, |m| {
-                    m.closed || !self.rx.is_empty()
-                });
-        }
-        match self.rx.try_recv() {
+    fn recv(&self, interp: &Interp, how: Wait) -> Result<Got, Unwind> {
+        let (meta, _) = await_state(
+            interp,
+            &self.meta,
+            &self.not_empty,
+            how,
+            |m| m.closed || !self.rx.is_empty(),
+            |_| "in queue.get()".into(),
+        )?;
+        Ok(match self.rx.try_recv() {
             Ok(v) => {
-                self.not_full.notify_one();
-                Ok(v)
+                wake_one(interp, &self.not_full);
+                Got::Item(v)
             }
-            Err(_) if meta.closed => throw("EmptyError", "the queue is closed and empty"),
-            Err(_) => throw("EmptyError", "the queue is empty"),
+            Err(_) if meta.closed => Got::Closed,
+            Err(_) => Got::Nothing,
+        })
+    }
+
+    fn get(&self, interp: &Interp, how: Wait) -> Outcome {
+        match self.recv(interp, how)? {
+            Got::Item(v) => Ok(v),
+            Got::Nothing => throw("EmptyError", "the queue is empty"),
+            Got::Closed => throw("EmptyError", "the queue is closed and empty"),
         }
     }
 
-    fn task_done(&self) -> Result<(), Unwind> {
+    fn task_done(&self, interp: &Interp) -> Result<(), Unwind> {
         let mut meta = self.meta.lock();
         if meta.unfinished == 0 {
             return throw("ValueError", "task_done() called too many times");
         }
         meta.unfinished -= 1;
         if meta.unfinished == 0 {
-            self.all_done.notify_all();
+            wake_all(interp, &self.all_done);
         }
         Ok(())
     }
 
-    fn close(&self) {
+    /// Waits until every item put has been marked with `task_done`.
+    fn join(&self, interp: &Interp) -> Result<(), Unwind> {
+        let mut meta = self.meta.lock();
+        let what = || "in queue.join()".to_string();
+        block(interp, &self.all_done, &mut meta, None, &what, |m| {
+            m.unfinished == 0
+        })?;
+        Ok(())
+    }
+
+    fn close(&self, interp: &Interp) {
         self.meta.lock().closed = true;
-        self.not_empty.notify_all();
-        self.not_full.notify_all();
+        wake_all(interp, &self.not_empty);
+        wake_all(interp, &self.not_full);
     }
 }
 
@@ -180,10 +204,11 @@ impl Object for Queue {
                 }),
             "put_nowait" => a
                 .positional("put_nowait", 1, 1)
-                .and_then(|mut v| q.put(interp, v.remove(0), None).map(|()| Value::Nil)),
+                .and_then(|mut v| q.put(interp, v.remove(0), Wait::Never))
+                .map(|()| Value::Nil),
             "get_nowait" => a
                 .positional("get_nowait", 0, 0)
-                .and_then(|_| q.get(interp, None)),
+                .and_then(|_| q.get(interp, Wait::Never)),
             "qsize" => a
                 .positional("qsize", 0, 0)
                 .map(|_| Value::Int(q.rx.len() as i64)),
@@ -195,17 +220,14 @@ impl Object for Queue {
                 .map(|_| Value::Bool(q.maxsize > 0 && q.rx.len() >= q.maxsize)),
             "task_done" => a
                 .positional("task_done", 0, 0)
-                .and_then(|_| q.task_done())
+                .and_then(|_| q.task_done(interp))
                 .map(|()| Value::Nil),
-            "join" => a.positional("join", 0, 0).map(|_| {
-                let mut meta = q.meta.lock();
-                interp
-                    .rt
-                    .wait_until(&q.all_done, &mut meta, None, |m| m.unfinished == 0);
-                Value::Nil
-            }),
+            "join" => a
+                .positional("join", 0, 0)
+                .and_then(|_| q.join(interp))
+                .map(|()| Value::Nil),
             "close" => a.positional("close", 0, 0).map(|_| {
-                q.close();
+                q.close(interp);
                 Value::Nil
             }),
             _ => return None,
@@ -237,10 +259,9 @@ struct Drain(Arc<Inner>);
 
 impl ItemSource for Drain {
     fn next(&mut self, interp: &mut Interp) -> Result<Option<Value>, Unwind> {
-        match self.0.get(interp, Some(None)) {
-            Ok(v) => Ok(Some(v)),
-            Err(_) if self.0.meta.lock().closed && self.0.rx.is_empty() => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(match self.0.recv(interp, Wait::FOREVER)? {
+            Got::Item(v) => Some(v),
+            Got::Nothing | Got::Closed => None,
+        })
     }
 }

@@ -1,28 +1,33 @@
 //! Synchronisation primitives with Python's semantics and error messages:
 //! `lock rlock condition semaphore bounded_semaphore event barrier`.
 //!
-//! Each is a parking_lot mutex over its state and a condition variable; all
-//! blocking goes through [`Runtime::wait_until`](crate::runtime::Runtime::wait_until).
+//! Each is a parking_lot mutex over its state and a condition variable. All
+//! blocking and waking — here, in `queue` and in `threads` — goes through the
+//! seam at the top of this file ([`block`], [`wake_one`], [`wake_all`]),
+//! which hands it to the runtime, so the deterministic scheduler and deadlock
+//! detection see every wait.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::interp::{throw, Args, Interp, Outcome, Unwind};
+use crate::runtime::ThreadCtx;
 use crate::value::{Object, Value};
 
-use super::{add, float_arg, int_arg, Table};
+use crate::blocking::{await_state, block, wake_all, wake_one, Deadline, Wait};
+
+use super::{add, int_arg, timeout_arg, Table};
 
 pub fn register(t: &mut Table) {
     add(t, "lock", |_, a| {
         a.positional("lock", 0, 0)?;
-        Ok(Value::Object(Arc::new(Lock::default())))
+        Ok(Value::Object(Lock::new(false)))
     });
     add(t, "rlock", |_, a| {
         a.positional("rlock", 0, 0)?;
-        Ok(Value::Object(Arc::new(RLock::default())))
+        Ok(Value::Object(Lock::new(true)))
     });
     add(t, "condition", condition);
     add(t, "semaphore", |_, a| semaphore(a, "semaphore", false));
@@ -36,295 +41,192 @@ pub fn register(t: &mut Table) {
     add(t, "barrier", barrier);
 }
 
-/// `acquire(blocking=true, timeout=...)` arguments: `None` when the call must
-/// not wait at all, else the deadline (`None` inside: wait forever).
-fn acquire_args(interp: &Interp, a: Args, func: &str) -> Result<Option<Option<Instant>>, Unwind> {
-    let [blocking, timeout] = a.bind(func, ["blocking", "timeout"], 0)?;
+// ---------------------------------------------------------------------------
+
+/// `acquire(blocking=true, timeout=-1)` as Python's locks and semaphores take
+/// it; `non_blocking` is the message for a timeout given with
+/// `blocking=false` (Python words it differently for the two).
+fn acquire_args(interp: &Interp, a: Args, non_blocking: &str) -> Result<Wait, Unwind> {
+    let [blocking, timeout] = a.bind("acquire", ["blocking", "timeout"], 0)?;
     let blocking = blocking.is_none_or(|b| b.truthy());
-    let timeout = match timeout {
-        None | Some(Value::Nil) => None,
-        Some(v) => {
-            let t = float_arg(&v, func, "timeout")?;
-            if t == -1.0 {
-                None
-            } else if t < 0.0 {
-                return throw("ValueError", "timeout value must be a non-negative number");
-            } else {
-                Some(t)
-            }
-        }
+    let timeout = match timeout_arg(timeout, "acquire")? {
+        // -1 is Python's "no timeout".
+        Some(-1.0) => None,
+        Some(t) if t < 0.0 => return throw("ValueError", "timeout value must be positive"),
+        t => t,
     };
     match (blocking, timeout) {
-        (false, Some(_)) => throw(
-            "ValueError",
-            "can't specify a timeout for a non-blocking call",
-        ),
-        (false, None) => Ok(None),
-        (true, t) => Ok(Some(interp.rt.deadline(t))),
+        (false, Some(_)) => throw("ValueError", non_blocking),
+        (false, None) => Ok(Wait::Never),
+        (true, t) => Ok(Wait::Until(interp.rt.deadline(t))),
     }
 }
 
-/// Waits (per `how`, from [`acquire_args`]) until `ready`, then runs `take`.
-fn acquire_when<T>(
-    interp: &Interp,
-    state: &Mutex<T>,
-    cv: &Condvar,
-    how: Option<Option<Instant>>,
-    ready: impl Fn(&T) -> bool,
-    take: impl FnOnce(&mut T),
-) -> bool {
-    let mut guard = state.lock();
-    let got = match how {
-        None => ready(&guard),
-        Some(deadline) => interp.rt.wait_until(cv, &mut guard, deadline, |s| ready(s)),
-    };
-    if got {
-        take(&mut guard);
-    }
-    got
-}
-
-fn me(interp: &Interp) -> u64 {
-    interp.thread.number
-}
-
-/// A plain lock: any thread may release it.
+/// Who holds a lock, and how many times over (at most once for a plain lock).
 #[derive(Default)]
+struct Held {
+    owner: Option<Arc<ThreadCtx>>,
+    count: u64,
+}
+
+impl Held {
+    fn is(&self, me: &Arc<ThreadCtx>) -> bool {
+        self.owner.as_ref().is_some_and(|o| Arc::ptr_eq(o, me))
+    }
+
+    fn owner_name(&self) -> String {
+        self.owner
+            .as_ref()
+            .map_or_else(String::new, |o| o.name().to_string())
+    }
+}
+
+/// `lock()` (any thread may release it) and `rlock()` (re-entrant: its
+/// owner may acquire it again, and only the owner releases it).
 pub struct Lock {
-    /// The thread that acquired it, while locked.
-    owner: Mutex<Option<u64>>,
+    reentrant: bool,
+    held: Mutex<Held>,
     cv: Condvar,
 }
+
+const PLAIN_NON_BLOCKING: &str = "can't specify a timeout for a non-blocking call";
 
 impl Lock {
-    fn acquire(&self, interp: &Interp, how: Option<Option<Instant>>) -> bool {
-        let id = me(interp);
-        acquire_when(interp, &self.owner, &self.cv, how, Option::is_none, |o| {
-            *o = Some(id)
+    fn new(reentrant: bool) -> Arc<Lock> {
+        Arc::new(Lock {
+            reentrant,
+            held: Mutex::new(Held::default()),
+            cv: Condvar::new(),
         })
     }
 
-    fn release(&self) -> Result<(), Unwind> {
-        let mut owner = self.owner.lock();
-        if owner.take().is_none() {
-            return throw("RuntimeError", "release unlocked lock");
-        }
-        self.cv.notify_one();
-        Ok(())
-    }
-}
-
-const LOCK_METHODS: &[&str] = &["acquire", "release", "locked"];
-
-impl Object for Lock {
-    fn type_name(&self) -> &'static str {
-        "lock"
-    }
-    fn repr(&self) -> String {
-        match *self.owner.lock() {
-            Some(_) => "<lock locked>".into(),
-            None => "<lock unlocked>".into(),
-        }
-    }
-    fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
-        Some(match name {
-            "acquire" => {
-                acquire_args(interp, a, "acquire").map(|how| Value::Bool(self.acquire(interp, how)))
-            }
-            "release" => a
-                .positional("release", 0, 0)
-                .and_then(|_| self.release())
-                .map(|()| Value::Nil),
-            "locked" => a
-                .positional("locked", 0, 0)
-                .map(|_| Value::Bool(self.owner.lock().is_some())),
-            _ => return None,
-        })
-    }
-    fn methods(&self) -> &'static [&'static str] {
-        LOCK_METHODS
-    }
-    fn enter(&self, interp: &mut Interp) -> Option<Outcome> {
-        Some(Ok(Value::Bool(self.acquire(interp, Some(None)))))
-    }
-    fn exit(&self, _: &mut Interp) -> Outcome {
-        self.release().map(|()| Value::Nil)
-    }
-}
-
-/// A re-entrant lock: its owner may acquire it again; only the owner releases.
-#[derive(Default)]
-pub struct RLock {
-    /// The owner and how many times it acquired.
-    state: Mutex<(Option<u64>, u32)>,
-    cv: Condvar,
-}
-
-impl RLock {
-    fn acquire(&self, interp: &Interp, how: Option<Option<Instant>>) -> bool {
-        let id = me(interp);
-        acquire_when(
+    /// Waits as `how` says until this thread may take the lock, then takes it
+    /// `depth` times over (on top of what it holds already, for an rlock).
+    fn take(&self, interp: &Interp, how: Wait, depth: u64) -> Result<bool, Unwind> {
+        let me = &interp.thread;
+        let (mut held, got) = await_state(
             interp,
-            &self.state,
+            &self.held,
             &self.cv,
             how,
-            |(owner, _)| owner.is_none_or(|o| o == id),
-            |(owner, count)| {
-                *owner = Some(id);
-                *count += 1;
-            },
-        )
+            |h| h.owner.is_none() || (self.reentrant && h.is(me)),
+            |h| format!("for {} held by {}", self.type_name(), h.owner_name()),
+        )?;
+        if got {
+            held.owner = Some(me.clone());
+            held.count += depth;
+        }
+        Ok(got)
     }
 
     fn release(&self, interp: &Interp) -> Result<(), Unwind> {
-        let mut state = self.state.lock();
-        if state.0 != Some(me(interp)) {
+        let mut held = self.held.lock();
+        if self.reentrant && !held.is(&interp.thread) {
             return throw("RuntimeError", "cannot release un-acquired lock");
         }
-        state.1 -= 1;
-        if state.1 == 0 {
-            state.0 = None;
-            self.cv.notify_one();
+        if held.owner.is_none() {
+            return throw("RuntimeError", "release unlocked lock");
+        }
+        held.count -= 1;
+        if held.count == 0 {
+            held.owner = None;
+            wake_one(interp, &self.cv);
         }
         Ok(())
     }
+
+    fn owned_by(&self, me: &Arc<ThreadCtx>) -> bool {
+        self.held.lock().is(me)
+    }
+
+    /// Releases the lock however deep it is held (for `condition.wait`),
+    /// returning the depth to restore.
+    fn release_all(&self, interp: &Interp) -> u64 {
+        let depth = std::mem::take(&mut *self.held.lock()).count;
+        wake_one(interp, &self.cv);
+        depth
+    }
 }
 
-impl Object for RLock {
+impl Object for Lock {
     fn type_name(&self) -> &'static str {
-        "rlock"
-    }
-    fn repr(&self) -> String {
-        match *self.state.lock() {
-            (Some(owner), count) => format!("<rlock locked by thread #{owner} count={count}>"),
-            (None, _) => "<rlock unlocked>".into(),
+        if self.reentrant {
+            "rlock"
+        } else {
+            "lock"
         }
     }
+
+    fn repr(&self) -> String {
+        let held = self.held.lock();
+        match (&held.owner, self.reentrant) {
+            (None, _) => format!("<{} unlocked>", self.type_name()),
+            (Some(_), false) => "<lock locked>".into(),
+            (Some(o), true) => format!("<rlock locked by '{}' count={}>", o.name(), held.count),
+        }
+    }
+
     fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
         Some(match name {
-            "acquire" => {
-                acquire_args(interp, a, "acquire").map(|how| Value::Bool(self.acquire(interp, how)))
-            }
+            "acquire" => acquire_args(interp, a, PLAIN_NON_BLOCKING)
+                .and_then(|how| self.take(interp, how, 1))
+                .map(Value::Bool),
             "release" => a
                 .positional("release", 0, 0)
                 .and_then(|_| self.release(interp))
                 .map(|()| Value::Nil),
             "locked" => a
                 .positional("locked", 0, 0)
-                .map(|_| Value::Bool(self.state.lock().0.is_some())),
+                .map(|_| Value::Bool(self.held.lock().owner.is_some())),
             _ => return None,
         })
     }
+
     fn methods(&self) -> &'static [&'static str] {
-        LOCK_METHODS
+        &["acquire", "release", "locked"]
     }
+
     fn enter(&self, interp: &mut Interp) -> Option<Outcome> {
-        Some(Ok(Value::Bool(self.acquire(interp, Some(None)))))
+        Some(self.take(interp, Wait::FOREVER, 1).map(Value::Bool))
     }
+
     fn exit(&self, interp: &mut Interp) -> Outcome {
         self.release(interp).map(|()| Value::Nil)
     }
 }
 
-/// The lock under a condition.
-enum CondLock {
-    Plain(Arc<Lock>),
-    Reentrant(Arc<RLock>),
-}
-
-impl CondLock {
-    fn owned_by(&self, id: u64) -> bool {
-        match self {
-            CondLock::Plain(l) => *l.owner.lock() == Some(id),
-            CondLock::Reentrant(r) => r.state.lock().0 == Some(id),
-        }
-    }
-
-    /// Releases the lock completely, returning how deep it was held.
-    fn release_all(&self) -> u32 {
-        match self {
-            CondLock::Plain(l) => {
-                *l.owner.lock() = None;
-                l.cv.notify_one();
-                1
-            }
-            CondLock::Reentrant(r) => {
-                let mut state = r.state.lock();
-                let depth = state.1;
-                *state = (None, 0);
-                r.cv.notify_one();
-                depth
-            }
-        }
-    }
-
-    /// Takes the lock back at the depth `release_all` returned.
-    fn restore(&self, interp: &Interp, depth: u32) {
-        let id = me(interp);
-        match self {
-            CondLock::Plain(l) => {
-                l.acquire(interp, Some(None));
-            }
-            CondLock::Reentrant(r) => {
-                acquire_when(
-                    interp,
-                    &r.state,
-                    &r.cv,
-                    Some(None),
-                    |s| s.0.is_none(),
-                    |s| *s = (Some(id), depth),
-                );
-            }
-        }
-    }
-
-    fn object(&self) -> &dyn Object {
-        match self {
-            CondLock::Plain(l) => &**l,
-            CondLock::Reentrant(r) => &**r,
-        }
-    }
-}
-
-/// One waiting thread of a condition, woken in the order it began to wait.
+/// One thread waiting on a condition; notified ones leave the queue in the
+/// order they began to wait, as in Python.
 #[derive(Default)]
 struct Waiter {
-    signalled: Mutex<bool>,
+    notified: Mutex<bool>,
     cv: Condvar,
 }
 
+/// Python's `threading.Condition`.
 pub struct Condition {
-    lock: CondLock,
+    lock: Arc<Lock>,
     waiters: Mutex<VecDeque<Arc<Waiter>>>,
 }
 
 fn condition(_: &mut Interp, a: Args) -> Outcome {
     let [lock] = a.bind("condition", ["lock"], 0)?;
     let lock = match lock {
-        None | Some(Value::Nil) => CondLock::Reentrant(Arc::new(RLock::default())),
-        Some(Value::Object(o)) => {
-            let any: Arc<dyn std::any::Any + Send + Sync> = o.clone();
-            match any.downcast::<Lock>() {
-                Ok(l) => CondLock::Plain(l),
-                Err(any) => match any.downcast::<RLock>() {
-                    Ok(r) => CondLock::Reentrant(r),
-                    Err(_) => {
-                        return throw(
-                            "TypeError",
-                            format!("condition() needs a lock or rlock, not a {}", o.type_name()),
-                        )
-                    }
-                },
-            }
-        }
-        Some(other) => {
-            return throw(
-                "TypeError",
-                format!(
-                    "condition() needs a lock or rlock, not a {}",
-                    other.type_name()
-                ),
-            )
+        None | Some(Value::Nil) => Lock::new(true),
+        Some(v) => {
+            let lock = match &v {
+                Value::Object(o) => (o.clone() as Arc<dyn std::any::Any + Send + Sync>)
+                    .downcast::<Lock>()
+                    .ok(),
+                _ => None,
+            };
+            let Some(lock) = lock else {
+                return throw(
+                    "TypeError",
+                    format!("condition() needs a lock or rlock, not {}", v.type_name()),
+                );
+            };
+            lock
         }
     };
     Ok(Value::Object(Arc::new(Condition {
@@ -335,30 +237,52 @@ fn condition(_: &mut Interp, a: Args) -> Outcome {
 
 impl Condition {
     fn check_owned(&self, interp: &Interp, what: &str) -> Result<(), Unwind> {
-        if self.lock.owned_by(me(interp)) {
+        if self.lock.owned_by(&interp.thread) {
             Ok(())
         } else {
             throw("RuntimeError", format!("cannot {what} on un-acquired lock"))
         }
     }
 
-    fn wait(&self, interp: &Interp, timeout: Option<f64>) -> Result<bool, Unwind> {
+    /// Releases the lock, waits for a notify or the deadline, and takes the
+    /// lock back as deep as it was held. `true` if notified.
+    fn wait(&self, interp: &Interp, deadline: Deadline) -> Result<bool, Unwind> {
         self.check_owned(interp, "wait")?;
         let waiter = Arc::new(Waiter::default());
         self.waiters.lock().push_back(waiter.clone());
-        let depth = self.lock.release_all();
-        let deadline = interp.rt.deadline(timeout);
-        let woken = {
-            let mut signalled = waiter.signalled.lock();
-            interp
-                .rt
-                .wait_until(&waiter.cv, &mut signalled, deadline, |s| *s)
+        let depth = self.lock.release_all(interp);
+        let notified = {
+            let mut notified = waiter.notified.lock();
+            block(
+                interp,
+                &waiter.cv,
+                &mut notified,
+                deadline,
+                &|| "in condition.wait()".into(),
+                |n| *n,
+            )
         };
-        if !woken {
-            self.waiters.lock().retain(|w| !Arc::ptr_eq(w, &waiter));
-        }
-        self.lock.restore(interp, depth);
-        Ok(woken)
+        let notified = match notified {
+            // A notify that chose this waiter just as it timed out still
+            // counts, or it would be lost to every other waiter.
+            Ok(notified) => notified || !self.forget(&waiter),
+            // The run is ending (deadlock, interrupt): don't wait for the lock.
+            Err(e) => {
+                self.forget(&waiter);
+                return Err(e);
+            }
+        };
+        self.lock.take(interp, Wait::FOREVER, depth)?;
+        Ok(notified)
+    }
+
+    /// Takes a waiter that gave up out of the queue; `false` if a notify
+    /// already took it.
+    fn forget(&self, waiter: &Arc<Waiter>) -> bool {
+        let mut waiters = self.waiters.lock();
+        let before = waiters.len();
+        waiters.retain(|w| !Arc::ptr_eq(w, waiter));
+        waiters.len() < before
     }
 
     fn notify(&self, interp: &Interp, n: usize) -> Result<(), Unwind> {
@@ -366,8 +290,8 @@ impl Condition {
         let mut waiters = self.waiters.lock();
         for _ in 0..n {
             let Some(w) = waiters.pop_front() else { break };
-            *w.signalled.lock() = true;
-            w.cv.notify_one();
+            *w.notified.lock() = true;
+            wake_one(interp, &w.cv);
         }
         Ok(())
     }
@@ -377,24 +301,16 @@ impl Condition {
     fn wait_for(&self, interp: &mut Interp, a: Args) -> Outcome {
         let [predicate, timeout] = a.bind("wait_for", ["predicate", "timeout"], 1)?;
         let predicate = predicate.unwrap_or_default();
-        let deadline = interp.rt.deadline(super::timeout_arg(timeout, "wait_for")?);
-        loop {
-            let result = interp.call_value(&predicate, Args::default())?;
-            if result.truthy() {
-                return Ok(result);
+        let deadline = interp.rt.deadline(timeout_arg(timeout, "wait_for")?);
+        let mut result = interp.call_value(&predicate, Args::default())?;
+        while !result.truthy() {
+            let notified = self.wait(interp, deadline)?;
+            result = interp.call_value(&predicate, Args::default())?;
+            if !notified {
+                break;
             }
-            let remaining = match deadline {
-                None => None,
-                Some(d) => {
-                    let left = d.saturating_duration_since(Instant::now()).as_secs_f64();
-                    if left <= 0.0 {
-                        return Ok(result);
-                    }
-                    Some(left)
-                }
-            };
-            self.wait(interp, remaining)?;
         }
+        Ok(result)
     }
 }
 
@@ -402,21 +318,21 @@ impl Object for Condition {
     fn type_name(&self) -> &'static str {
         "condition"
     }
+
     fn repr(&self) -> String {
         format!(
             "<condition {} waiters={}>",
-            self.lock.object().repr(),
+            self.lock.repr(),
             self.waiters.lock().len()
         )
     }
+
     fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
         Some(match name {
-            "acquire" | "release" | "locked" => {
-                return self.lock.object().call_method(interp, name, a)
-            }
+            "acquire" | "release" => return self.lock.call_method(interp, name, a),
             "wait" => a.bind("wait", ["timeout"], 0).and_then(|[t]| {
-                let timeout = super::timeout_arg(t, "wait")?;
-                self.wait(interp, timeout).map(Value::Bool)
+                let deadline = interp.rt.deadline(timeout_arg(t, "wait")?);
+                self.wait(interp, deadline).map(Value::Bool)
             }),
             "wait_for" => self.wait_for(interp, a),
             "notify" => a.bind("notify", ["n"], 0).and_then(|[n]| {
@@ -430,6 +346,7 @@ impl Object for Condition {
             _ => return None,
         })
     }
+
     fn methods(&self) -> &'static [&'static str] {
         &[
             "acquire",
@@ -440,15 +357,17 @@ impl Object for Condition {
             "notify_all",
         ]
     }
+
     fn enter(&self, interp: &mut Interp) -> Option<Outcome> {
-        self.lock.object().enter(interp)
+        self.lock.enter(interp)
     }
+
     fn exit(&self, interp: &mut Interp) -> Outcome {
-        self.lock.object().exit(interp)
+        self.lock.exit(interp)
     }
 }
 
-/// A counting semaphore; bounded ones refuse to go above their start value.
+/// A counting semaphore; a bounded one refuses to go above its start value.
 pub struct Semaphore {
     value: Mutex<i64>,
     cv: Condvar,
@@ -469,21 +388,37 @@ fn semaphore(a: Args, func: &str, bounded: bool) -> Outcome {
 }
 
 impl Semaphore {
-    fn acquire(&self, interp: &Interp, how: Option<Option<Instant>>) -> bool {
-        acquire_when(interp, &self.value, &self.cv, how, |v| *v > 0, |v| *v -= 1)
+    fn acquire(&self, interp: &Interp, how: Wait) -> Result<bool, Unwind> {
+        let (mut value, got) = await_state(
+            interp,
+            &self.value,
+            &self.cv,
+            how,
+            |v| *v > 0,
+            |_| format!("in {}.acquire()", self.type_name()),
+        )?;
+        if got {
+            *value -= 1;
+        }
+        Ok(got)
     }
 
-    fn release(&self, n: i64) -> Result<(), Unwind> {
+    fn release(&self, interp: &Interp, n: i64) -> Result<(), Unwind> {
         if n < 1 {
             return throw("ValueError", "n must be one or more");
         }
         let mut value = self.value.lock();
-        if self.bound.is_some_and(|b| *value + n > b) {
+        let Some(raised) = value.checked_add(n) else {
+            return throw("OverflowError", "semaphore value too large");
+        };
+        if self.bound.is_some_and(|b| raised > b) {
             return throw("ValueError", "Semaphore released too many times");
         }
-        *value += n;
-        for _ in 0..n {
-            self.cv.notify_one();
+        *value = raised;
+        if n == 1 {
+            wake_one(interp, &self.cv);
+        } else {
+            wake_all(interp, &self.cv);
         }
         Ok(())
     }
@@ -497,6 +432,7 @@ impl Object for Semaphore {
             "semaphore"
         }
     }
+
     fn repr(&self) -> String {
         let value = *self.value.lock();
         match self.bound {
@@ -504,73 +440,102 @@ impl Object for Semaphore {
             None => format!("<semaphore value={value}>"),
         }
     }
+
     fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
         Some(match name {
-            "acquire" => {
-                acquire_args(interp, a, "acquire").map(|how| Value::Bool(self.acquire(interp, how)))
-            }
+            "acquire" => acquire_args(interp, a, "can't specify timeout for non-blocking acquire")
+                .and_then(|how| self.acquire(interp, how))
+                .map(Value::Bool),
             "release" => a.bind("release", ["n"], 0).and_then(|[n]| {
                 let n = n.map_or(Ok(1), |n| int_arg(&n, "release", "n"))?;
-                self.release(n).map(|()| Value::Nil)
+                self.release(interp, n).map(|()| Value::Nil)
             }),
             _ => return None,
         })
     }
+
     fn methods(&self) -> &'static [&'static str] {
         &["acquire", "release"]
     }
+
     fn enter(&self, interp: &mut Interp) -> Option<Outcome> {
-        Some(Ok(Value::Bool(self.acquire(interp, Some(None)))))
+        Some(self.acquire(interp, Wait::FOREVER).map(Value::Bool))
     }
-    fn exit(&self, _: &mut Interp) -> Outcome {
-        self.release(1).map(|()| Value::Nil)
+
+    fn exit(&self, interp: &mut Interp) -> Outcome {
+        self.release(interp, 1).map(|()| Value::Nil)
     }
 }
 
-/// A flag threads can wait for.
+/// An event's flag, and how many times it was set: a waiter woken by a
+/// `set` returns `true` even if the flag was cleared again before it ran,
+/// as in Python.
+#[derive(Default)]
+struct Flag {
+    set: bool,
+    sets: u64,
+}
+
+/// Python's `threading.Event`.
 #[derive(Default)]
 pub struct Event {
-    flag: Mutex<bool>,
+    flag: Mutex<Flag>,
     cv: Condvar,
+}
+
+impl Event {
+    fn set(&self, interp: &Interp) {
+        let mut flag = self.flag.lock();
+        flag.set = true;
+        flag.sets += 1;
+        wake_all(interp, &self.cv);
+    }
+
+    fn wait(&self, interp: &Interp, deadline: Deadline) -> Result<bool, Unwind> {
+        let mut flag = self.flag.lock();
+        let sets = flag.sets;
+        block(
+            interp,
+            &self.cv,
+            &mut flag,
+            deadline,
+            &|| "in event.wait()".into(),
+            |f| f.set || f.sets != sets,
+        )
+    }
 }
 
 impl Object for Event {
     fn type_name(&self) -> &'static str {
         "event"
     }
+
     fn repr(&self) -> String {
-        format!(
-            "<event {}>",
-            if *self.flag.lock() { "set" } else { "unset" }
-        )
+        let state = if self.flag.lock().set { "set" } else { "unset" };
+        format!("<event {state}>")
     }
+
     fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
         Some(match name {
             "set" => a.positional("set", 0, 0).map(|_| {
-                *self.flag.lock() = true;
-                self.cv.notify_all();
+                self.set(interp);
                 Value::Nil
             }),
             "clear" => a.positional("clear", 0, 0).map(|_| {
-                *self.flag.lock() = false;
+                self.flag.lock().set = false;
                 Value::Nil
             }),
             "is_set" => a
                 .positional("is_set", 0, 0)
-                .map(|_| Value::Bool(*self.flag.lock())),
+                .map(|_| Value::Bool(self.flag.lock().set)),
             "wait" => a.bind("wait", ["timeout"], 0).and_then(|[t]| {
-                let deadline = interp.rt.deadline(super::timeout_arg(t, "wait")?);
-                let mut flag = self.flag.lock();
-                Ok(Value::Bool(interp.rt.wait_until(
-                    &self.cv,
-                    &mut flag,
-                    deadline,
-                    |f| *f,
-                )))
+                let deadline = interp.rt.deadline(timeout_arg(t, "wait")?);
+                self.wait(interp, deadline).map(Value::Bool)
             }),
             _ => return None,
         })
     }
+
     fn methods(&self) -> &'static [&'static str] {
         &["set", "clear", "is_set", "wait"]
     }
@@ -579,10 +544,13 @@ impl Object for Event {
 /// Where a barrier is in its cycle (Python's `_state`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Threads arrive and wait.
     Filling,
-    /// The last arrival runs the action; newcomers wait for the next cycle.
+    /// The last arrival runs the action; no one goes through yet.
     Acting,
+    /// The waiters go through; newcomers wait for the next cycle.
     Draining,
+    /// `reset()` sends the waiters away with `BrokenBarrierError`.
     Resetting,
     Broken,
 }
@@ -606,12 +574,12 @@ fn barrier(_: &mut Interp, a: Args) -> Outcome {
     let [parties, action, timeout] = a.bind("barrier", ["parties", "action", "timeout"], 1)?;
     let parties = int_arg(&parties.unwrap_or_default(), "barrier", "parties")?;
     if parties < 1 {
-        return throw("ValueError", "parties must be >= 1");
+        return throw("ValueError", "parties must be > 0");
     }
     Ok(Value::Object(Arc::new(Barrier {
         parties: parties as usize,
         action: action.filter(|a| !matches!(a, Value::Nil)),
-        timeout: super::timeout_arg(timeout, "barrier")?,
+        timeout: timeout_arg(timeout, "barrier")?,
         state: Mutex::new(BarrierState {
             phase: Phase::Filling,
             count: 0,
@@ -620,77 +588,118 @@ fn barrier(_: &mut Interp, a: Args) -> Outcome {
     })))
 }
 
-fn broken() -> Outcome {
+fn broken<T>() -> Result<T, Unwind> {
     throw("BrokenBarrierError", "the barrier is broken")
 }
 
+const BARRIER_WAIT: &str = "in barrier.wait()";
+
 impl Barrier {
+    /// Waits for `parties` threads to arrive; returns this one's arrival
+    /// index.
     fn wait(&self, interp: &mut Interp, timeout: Option<f64>) -> Outcome {
-        let timeout = timeout.or(self.timeout);
+        let deadline = interp.rt.deadline(timeout.or(self.timeout));
         let mut s = self.state.lock();
-        // Wait while a previous cycle drains or resets.
-        interp.rt.wait_until(&self.cv, &mut s, None, |s| {
-            !matches!(s.phase, Phase::Acting | Phase::Draining | Phase::Resetting)
-        });
+        // A new cycle starts only when the last one has drained or reset.
+        block(
+            interp,
+            &self.cv,
+            &mut s,
+            None,
+            &|| BARRIER_WAIT.into(),
+            |s| matches!(s.phase, Phase::Filling | Phase::Broken),
+        )?;
         if s.phase == Phase::Broken {
             return broken();
         }
         let index = s.count;
         s.count += 1;
-        let r = if index + 1 == self.parties {
-            drop(s);
-            let r = self.release(interp).map(|()| Value::Int(index as i64));
-            s = self.state.lock();
-            r
+        let passed = if index + 1 == self.parties {
+            // Script code runs without the state lock held.
+            MutexGuard::unlocked(&mut s, || self.trip(interp))
         } else {
-            let deadline = interp.rt.deadline(timeout);
-            let passed = interp
-                .rt
-                .wait_until(&self.cv, &mut s, deadline, |s| s.phase != Phase::Filling);
-            if !passed {
-                s.phase = Phase::Broken;
-                self.cv.notify_all();
-            }
-            if s.phase == Phase::Broken || s.phase == Phase::Resetting {
-                broken()
-            } else {
-                Ok(Value::Int(index as i64))
-            }
+            self.await_trip(interp, &mut s, deadline)
         };
         s.count -= 1;
         if s.count == 0 && matches!(s.phase, Phase::Draining | Phase::Resetting) {
             s.phase = Phase::Filling;
-            self.cv.notify_all();
+            wake_all(interp, &self.cv);
         }
-        r
+        passed.map(|()| Value::Int(index as i64))
     }
 
-    /// The last arrival: runs the action (without holding the state lock,
-    /// since it is script code), then lets everyone through.
-    fn release(&self, interp: &mut Interp) -> Result<(), Unwind> {
+    /// The last arrival runs the action, then lets everyone through; an
+    /// action that fails breaks the barrier.
+    fn trip(&self, interp: &mut Interp) -> Result<(), Unwind> {
         self.state.lock().phase = Phase::Acting;
         let acted = match &self.action {
             Some(f) => interp.call_value(f, Args::default()).map(drop),
             None => Ok(()),
         };
         let mut s = self.state.lock();
-        s.phase = if acted.is_ok() {
-            Phase::Draining
-        } else {
-            Phase::Broken
-        };
-        self.cv.notify_all();
+        // An abort() while the action ran stands.
+        if s.phase == Phase::Acting {
+            s.phase = match acted {
+                Ok(()) => Phase::Draining,
+                Err(_) => Phase::Broken,
+            };
+        }
+        wake_all(interp, &self.cv);
         acted
     }
 
-    fn reset(&self) {
+    /// An early arrival waits for the last one; timing out breaks the barrier.
+    fn await_trip(
+        &self,
+        interp: &Interp,
+        s: &mut MutexGuard<'_, BarrierState>,
+        deadline: Deadline,
+    ) -> Result<(), Unwind> {
+        let what = || BARRIER_WAIT.to_string();
+        if !block(interp, &self.cv, s, deadline, &what, |s| {
+            s.phase != Phase::Filling
+        })? {
+            s.phase = Phase::Broken;
+            wake_all(interp, &self.cv);
+            return broken();
+        }
+        // No one goes through before the action is done, however long it takes.
+        block(interp, &self.cv, s, None, &what, |s| {
+            s.phase != Phase::Acting
+        })?;
+        match s.phase {
+            Phase::Draining => Ok(()),
+            _ => broken(),
+        }
+    }
+
+    fn abort(&self, interp: &Interp) {
+        self.state.lock().phase = Phase::Broken;
+        wake_all(interp, &self.cv);
+    }
+
+    /// Python's `reset`: waiters get `BrokenBarrierError`, and the barrier
+    /// starts a new cycle once they have left.
+    fn reset(&self, interp: &Interp) {
         let mut s = self.state.lock();
         s.phase = match (s.count, s.phase) {
             (0, _) => Phase::Filling,
             (_, Phase::Filling | Phase::Broken) => Phase::Resetting,
             (_, phase) => phase,
         };
-        self.cv.notify_all();
+        wake_all(interp, &self.cv);
+    }
+
+    fn n_waiting(&self) -> usize {
+        let s = self.state.lock();
+        match s.phase {
+            Phase::Filling | Phase::Acting => s.count,
+            _ => 0,
+        }
+    }
+
+    fn is_broken(&self) -> bool {
+        self.state.lock().phase == Phase::Broken
     }
 }
 
@@ -698,51 +707,43 @@ impl Object for Barrier {
     fn type_name(&self) -> &'static str {
         "barrier"
     }
+
     fn repr(&self) -> String {
-        let s = self.state.lock();
-        let waiting = if s.phase == Phase::Filling {
-            s.count
-        } else {
-            0
-        };
-        let broken = if s.phase == Phase::Broken {
-            " broken"
-        } else {
-            ""
-        };
-        format!("<barrier {waiting}/{} waiting{broken}>", self.parties)
+        let broken = if self.is_broken() { " broken" } else { "" };
+        format!(
+            "<barrier {}/{} waiting{broken}>",
+            self.n_waiting(),
+            self.parties
+        )
     }
+
     fn field(&self, _: &mut Interp, name: &str) -> Option<Outcome> {
-        let s = self.state.lock();
         Some(Ok(match name {
             "parties" => Value::Int(self.parties as i64),
-            "n_waiting" => Value::Int(if s.phase == Phase::Filling {
-                s.count as i64
-            } else {
-                0
-            }),
-            "broken" => Value::Bool(s.phase == Phase::Broken),
+            "n_waiting" => Value::Int(self.n_waiting() as i64),
+            "broken" => Value::Bool(self.is_broken()),
             _ => return None,
         }))
     }
+
     fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
         Some(match name {
             "wait" => a.bind("wait", ["timeout"], 0).and_then(|[t]| {
-                let timeout = super::timeout_arg(t, "wait")?;
+                let timeout = timeout_arg(t, "wait")?;
                 self.wait(interp, timeout)
             }),
             "abort" => a.positional("abort", 0, 0).map(|_| {
-                self.state.lock().phase = Phase::Broken;
-                self.cv.notify_all();
+                self.abort(interp);
                 Value::Nil
             }),
             "reset" => a.positional("reset", 0, 0).map(|_| {
-                self.reset();
+                self.reset(interp);
                 Value::Nil
             }),
             _ => return None,
         })
     }
+
     fn methods(&self) -> &'static [&'static str] {
         &["wait", "abort", "reset"]
     }

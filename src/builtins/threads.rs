@@ -5,11 +5,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::interp::{throw, Args, Interp, Outcome, Unwind};
+use crate::interp::{throw, Args, Interp, Outcome, Thrown, Unwind};
 use crate::runtime::{LifeState, ThreadCtx, SCRIPT_STACK};
 use crate::value::{Object, Value};
 
-use super::{add, float_arg, timeout_arg, Table};
+use super::{add, float_arg, not_nan, timeout_arg, Table};
+use crate::blocking::{block, wake_all, Deadline};
 
 pub fn register(t: &mut Table) {
     add(t, "spawn", spawn);
@@ -66,6 +67,16 @@ fn prepare(
         );
     }
     let f = a.pos.remove(0);
+    if !matches!(f, Value::Func(_) | Value::Native(_)) {
+        // Reported here, where the mistake is, not later in the new thread.
+        return throw(
+            "TypeError",
+            format!(
+                "{func}() argument 'function' must be a function, not {}",
+                f.type_name()
+            ),
+        );
+    }
     let rt = &interp.rt;
     let name = name.map_or_else(|| rt.next_thread_name(), |n| n.to_str());
     let ctx = ThreadCtx::new(&name, rt.next_thread_number(), rt.seed);
@@ -83,7 +94,7 @@ fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
     if a.pos.is_empty() {
         return throw("TypeError", "timer() missing required argument 'interval'");
     }
-    let interval = float_arg(&a.pos.remove(0), "timer", "interval")?;
+    let interval = not_nan(float_arg(&a.pos.remove(0), "timer", "interval")?)?;
     let (ctx, job) = prepare(interp, a, "timer", Some(interval))?;
     Ok(Value::Object(Arc::new(Timer {
         thread: ctx,
@@ -110,18 +121,26 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> 
         .name(format!("thr:{}", ctx.name()))
         .stack_size(SCRIPT_STACK)
         .spawn(move || {
+            if let Some(sched) = &rt.sched {
+                sched.enter(me.number);
+            }
             let mut interp = Interp::new(rt, me);
             let result = run_job(&mut interp, job);
             finish(&interp, result);
         });
     if spawned.is_err() {
-        rt_abandon(interp, ctx);
+        abandon(interp, ctx);
         return throw("RuntimeError", "can't start new thread: the OS refused one");
+    }
+    // A deterministic run lets the new thread run first.
+    if let Some(sched) = &interp.rt.sched {
+        sched.spawned(interp.thread.number, ctx.number);
     }
     Ok(())
 }
 
-fn rt_abandon(interp: &Interp, ctx: &ThreadCtx) {
+/// Undoes `start` for a thread the OS would not run.
+fn abandon(interp: &Interp, ctx: &ThreadCtx) {
     interp.rt.unregister(ctx);
     ctx.life.lock().state = LifeState::Done;
 }
@@ -132,10 +151,10 @@ fn run_job(interp: &mut Interp, job: Job) -> Outcome {
         let ctx = interp.thread.clone();
         let deadline = interp.rt.deadline(Some(delay));
         let mut life = ctx.life.lock();
-        let cancelled = interp
-            .rt
-            .wait_until(&ctx.life_cv, &mut life, deadline, |l| l.cancelled);
-        if cancelled {
+        let what = || "in a timer's delay".to_string();
+        if block(interp, &ctx.life_cv, &mut life, deadline, &what, |l| {
+            l.cancelled
+        })? {
             return Ok(Value::Nil);
         }
     }
@@ -148,23 +167,31 @@ fn finish(interp: &Interp, result: Outcome) {
     let result = match result {
         Ok(v) => Ok(v),
         Err(Unwind::Error(t)) => {
-            let name = ctx.name();
-            let report = Error::from_thrown(&t, &name, interp.rt.color);
-            interp.rt.eprint(&format!(
-                "Exception in thread {name}:\n{}",
-                report.rendered()
-            ));
+            // A deadlock is reported once, for every thread, at the end.
+            if !interp.rt.record_deadlock_site(ctx, &t) {
+                let name = ctx.name();
+                let report = Error::from_thrown(&t, &name, interp.rt.color);
+                interp.rt.eprint(&format!(
+                    "Exception in thread {name}:\n{}",
+                    report.rendered()
+                ));
+            }
             interp.rt.failed.store(true, Ordering::SeqCst);
             Err(t.error.clone())
         }
         // exit() in a thread ends just that thread, as Python's sys.exit.
         Err(_) => Ok(Value::Nil),
     };
+    super::local::thread_ended(ctx.number);
     let mut life = ctx.life.lock();
     life.state = LifeState::Done;
     life.result = Some(result);
     interp.rt.unregister(ctx);
-    ctx.life_cv.notify_all();
+    wake_all(interp, &ctx.life_cv);
+    drop(life);
+    if let Some(sched) = &interp.rt.sched {
+        sched.exit(ctx.number);
+    }
 }
 
 const THREAD_METHODS: &[&str] = &["join", "is_alive", "result", "start", "cancel"];
@@ -172,17 +199,37 @@ const THREAD_METHODS: &[&str] = &["join", "is_alive", "result", "start", "cancel
 /// Waits for a thread to end; `false` if the timeout passed first.
 fn join(interp: &mut Interp, t: &ThreadCtx, a: Args) -> Result<bool, Unwind> {
     let [timeout] = a.bind("join", ["timeout"], 0)?;
+    let deadline = interp.rt.deadline(timeout_arg(timeout, "join")?);
+    join_until(interp, t, deadline)
+}
+
+fn join_until(interp: &Interp, t: &ThreadCtx, deadline: Deadline) -> Result<bool, Unwind> {
     if std::ptr::eq(t, &*interp.thread) {
         return throw("RuntimeError", "cannot join current thread");
     }
-    let deadline = interp.rt.deadline(timeout_arg(timeout, "join")?);
     let mut life = t.life.lock();
     if life.state == LifeState::Initial {
         return throw("RuntimeError", "cannot join thread before it is started");
     }
-    Ok(interp.rt.wait_until(&t.life_cv, &mut life, deadline, |l| {
+    let what = || format!("to join {}", t.name());
+    block(interp, &t.life_cv, &mut life, deadline, &what, |l| {
         l.state == LifeState::Done
-    }))
+    })
+}
+
+/// `t.result()`: waits for the thread, then returns what its function
+/// returned or throws the error that ended it.
+fn result(interp: &Interp, t: &ThreadCtx) -> Outcome {
+    join_until(interp, t, None)?;
+    match t.life.lock().result.clone() {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(e)) => Err(Unwind::Error(Box::new(Thrown {
+            error: e,
+            at: None,
+            trace: Vec::new(),
+        }))),
+        None => unreachable!("a joined thread has its result"),
+    }
 }
 
 impl Object for ThreadCtx {
@@ -236,14 +283,9 @@ impl Object for ThreadCtx {
             "is_alive" => a
                 .positional("is_alive", 0, 0)
                 .map(|_| Value::Bool(self.life.lock().state == LifeState::Started)),
-            "result" => a.positional("result", 0, 0).and_then(|_| {
-                join(interp, self, Args::default())?;
-                match self.life.lock().result.clone() {
-                    Some(Ok(v)) => Ok(v),
-                    Some(Err(e)) => Err(crate::interp::error(&e.kind, e.message.clone())),
-                    None => Ok(Value::Nil),
-                }
-            }),
+            "result" => a
+                .positional("result", 0, 0)
+                .and_then(|_| result(interp, self)),
             "start" => throw("RuntimeError", "threads can only be started once"),
             _ => return None,
         })
@@ -288,7 +330,7 @@ impl Object for Timer {
             }),
             "cancel" => a.positional("cancel", 0, 0).map(|_| {
                 self.thread.life.lock().cancelled = true;
-                self.thread.life_cv.notify_all();
+                wake_all(interp, &self.thread.life_cv);
                 Value::Nil
             }),
             _ => return self.thread.call_method(interp, name, a),

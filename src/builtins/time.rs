@@ -13,7 +13,7 @@ pub fn register(t: &mut Table) {
         if secs < 0.0 || secs.is_nan() {
             return throw("ValueError", "sleep length must be non-negative");
         }
-        interp.rt.sleep(secs);
+        interp.rt.sleep(&interp.thread, secs)?;
         Ok(Value::Nil)
     });
     add(t, "time", |interp, a| {
