@@ -25,7 +25,8 @@ impl Case {
         self.script.with_extension("").display().to_string()
     }
 
-    fn expected(&self, ext: &str) -> String {
+    /// The text of the case's `.ext` file, empty when there is none.
+    pub fn expected(&self, ext: &str) -> String {
         std::fs::read_to_string(self.script.with_extension(ext)).unwrap_or_default()
     }
 }
@@ -65,9 +66,15 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>) {
 
 /// Runs a case with the `thr` binary `exe`, deterministically.
 pub fn run(exe: &Path, case: &Case) -> Result<Run, String> {
+    run_with(exe, case, &[])
+}
+
+/// [`run`] with more options for `thr` (such as `--schedule N`).
+pub fn run_with(exe: &Path, case: &Case, extra: &[String]) -> Result<Run, String> {
     let options = case.expected("args");
     let mut child = Command::new(exe)
         .arg("--deterministic")
+        .args(extra)
         .args(options.split_whitespace())
         .arg(&case.script)
         .stdin(Stdio::null())

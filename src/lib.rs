@@ -11,6 +11,7 @@ pub mod builtins;
 pub mod diagnostic;
 mod engine;
 mod error;
+pub mod explore;
 pub mod format;
 pub mod golden;
 pub mod interp;

@@ -30,6 +30,9 @@ struct RunArgs {
     /// One thread at a time, virtual time: the same output on every run
     #[arg(long)]
     deterministic: bool,
+    /// Replay a schedule found by `thr explore` (implies --deterministic)
+    #[arg(long, value_name = "N")]
+    schedule: Option<u64>,
     /// Run a snippet instead of a file
     #[arg(short = 'e', value_name = "CODE")]
     code: Option<String>,
@@ -46,6 +49,16 @@ enum Command {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Run a script under many random schedules; report the first that fails
+    Explore {
+        file: PathBuf,
+        /// How many schedules to try
+        #[arg(long, default_value_t = 100)]
+        runs: u64,
+        /// The first schedule's seed
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Run golden tests: each X.thr with an X.out, deterministically
     Test {
@@ -64,6 +77,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Check { files }) => check(&engine, &files),
         Some(Command::Test { paths, bless }) => test(paths, bless),
+        Some(Command::Explore { file, runs, seed }) => explore(&file, runs, seed),
         None => run(engine, cli.run),
     }
 }
@@ -72,7 +86,8 @@ fn run(mut engine: thr::Engine, opts: RunArgs) -> ExitCode {
     if let Some(seed) = opts.seed {
         engine.set_seed(seed);
     }
-    engine.set_deterministic(opts.deterministic);
+    engine.set_deterministic(opts.deterministic || opts.schedule.is_some());
+    engine.set_schedule(opts.schedule);
     let result = match (opts.code, opts.file) {
         (Some(code), file) => {
             // With -e there is no script file: every word is an argument.
@@ -114,12 +129,25 @@ fn test(mut paths: Vec<PathBuf>, bless: bool) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    with_exe(|exe, color| thr::golden::run_all(exe, &paths, bless, color))
+}
+
+fn explore(file: &std::path::Path, runs: u64, seed: u64) -> ExitCode {
+    if !file.is_file() {
+        eprintln!("error: cannot read {}", file.display());
+        return ExitCode::from(2);
+    }
+    with_exe(|exe, color| thr::explore::explore(exe, file, runs.max(1), seed, color))
+}
+
+/// Runs a command that starts this `thr` executable for each script.
+fn with_exe(command: impl FnOnce(&std::path::Path, bool) -> bool) -> ExitCode {
     let Ok(exe) = std::env::current_exe() else {
-        eprintln!("error: cannot find the thr executable to run tests with");
+        eprintln!("error: cannot find the thr executable to run scripts with");
         return ExitCode::from(2);
     };
     let color = std::io::stdout().is_terminal();
-    ExitCode::from(!thr::golden::run_all(&exe, &paths, bless, color) as u8)
+    ExitCode::from(!command(&exe, color) as u8)
 }
 
 fn status(result: Result<(), thr::Error>) -> ExitCode {

@@ -78,6 +78,11 @@ impl Scheduler {
         })
     }
 
+    /// Whether it switches threads at random preemption points.
+    pub fn explores(&self) -> bool {
+        self.state.lock().explore.is_some()
+    }
+
     /// Seconds on the virtual clock.
     pub fn now(&self) -> f64 {
         self.state.lock().now

@@ -61,6 +61,7 @@ impl Interp {
     }
 
     pub(crate) fn exec(&mut self, stmt: &Stmt, f: Frame) -> Done {
+        self.preemption_point();
         match &stmt.kind {
             StmtKind::Expr(e) => self.eval(e, f).map(drop),
             StmtKind::Let(var, e) => {
@@ -257,6 +258,7 @@ impl Interp {
                         self.locate(r, f, e.span.to(var.span))?
                     }
                 };
+                self.preemption_point();
                 self.store_var(var, v, f);
                 Ok(())
             }
@@ -272,6 +274,7 @@ impl Interp {
                         self.locate(r, f, e.span)?
                     }
                 };
+                self.preemption_point();
                 let r = self.set_index(&obj, index, v);
                 self.locate(r, f, e.span)
             }
@@ -287,6 +290,7 @@ impl Interp {
                         self.locate(r, f, e.span)?
                     }
                 };
+                self.preemption_point();
                 let r = self.set_field(&obj, name, v);
                 self.locate(r, f, e.span)
             }

@@ -79,6 +79,11 @@ pub struct Frame<'a> {
     pub rt: &'a Runtime,
 }
 
+/// The run's scheduler, if it explores schedules.
+fn rt_explores(rt: &Runtime) -> Option<Arc<crate::scheduler::Scheduler>> {
+    rt.sched.as_ref().filter(|s| s.explores()).cloned()
+}
+
 /// One script thread's evaluator.
 pub struct Interp {
     pub rt: Arc<Runtime>,
@@ -87,16 +92,28 @@ pub struct Interp {
     depth: usize,
     /// Operations left before the next check of the limits.
     ticks: u32,
+    /// The scheduler, when it may switch threads at any statement (`thr explore`).
+    preempt: Option<Arc<crate::scheduler::Scheduler>>,
 }
 
 impl Interp {
     pub fn new(rt: Arc<Runtime>, thread: Arc<ThreadCtx>) -> Interp {
         Interp {
+            preempt: rt_explores(&rt),
             rt,
             thread,
             stack: Vec::with_capacity(256),
             depth: 0,
             ticks: crate::runtime::TICKS,
+        }
+    }
+
+    /// Where an exploring scheduler may switch to another thread: before
+    /// each statement and before each assignment stores its value.
+    #[inline]
+    pub(crate) fn preemption_point(&self) {
+        if let Some(sched) = &self.preempt {
+            sched.preempt(self.thread.number);
         }
     }
 
