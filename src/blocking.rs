@@ -342,6 +342,29 @@ impl Runtime {
         Some(format!("{header}{lines}"))
     }
 
+    /// In the REPL, after the main thread's entry ended in a deadlock: gives
+    /// the other deadlocked threads a moment to reach their errors, returns
+    /// the report, and forgets the deadlock so a later one is found anew.
+    pub fn settle_deadlock(&self, color: bool) -> String {
+        let settled = || {
+            let participants = self.watch.participants.lock();
+            let sites = self.watch.sites.lock();
+            let alive = self.alive();
+            participants.iter().all(|p| {
+                sites.contains_key(&p.thread) || !alive.iter().any(|t| t.number == p.thread)
+            })
+        };
+        let give_up = Instant::now() + 4 * POLL;
+        while !settled() && Instant::now() < give_up {
+            std::thread::sleep(POLL / 10);
+        }
+        let report = self.deadlock_report(color).unwrap_or_default();
+        self.watch.declared.store(false, Ordering::SeqCst);
+        self.watch.participants.lock().clear();
+        self.watch.sites.lock().clear();
+        report
+    }
+
     /// Wakes the first thread waiting on `cv`.
     pub fn notify_one(&self, cv: &Condvar) {
         self.notify(cv, 1);

@@ -250,6 +250,16 @@ impl Engine {
         session.rt.flush();
         match result {
             Ok(v) => Ok(v),
+            Err(Unwind::Error(t))
+                if session.rt.record_deadlock_site(&session.interp.thread, &t) =>
+            {
+                let report = session.rt.settle_deadlock(color);
+                Err(Error::new(
+                    "DeadlockError",
+                    "every thread is blocked",
+                    report,
+                ))
+            }
             Err(Unwind::Error(t)) => {
                 Err(Error::from_thrown(&t, &session.interp.thread.name(), color))
             }
