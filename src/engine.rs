@@ -83,6 +83,14 @@ impl Engine {
     }
 
     /// Sends error reports (uncaught errors, deadlocks) to `w`.
+    ///
+    /// ```
+    /// let err = thr::Capture::default();
+    /// let mut engine = thr::Engine::new();
+    /// engine.set_error_output(err.clone());
+    /// assert!(engine.run_str("throw 'boom'").is_err());
+    /// assert!(err.text().starts_with("Error: boom"));
+    /// ```
     pub fn set_error_output(&mut self, w: impl Write + Send + 'static) {
         self.err = Arc::new(Output::new(Box::new(w), true));
         self.session = None;
@@ -95,6 +103,16 @@ impl Engine {
 
     /// Runs scripts deterministically (LANGUAGE.md §9): one thread at a
     /// time, virtual time, seed 0 unless [`Engine::set_seed`] gives another.
+    ///
+    /// ```
+    /// let out = thr::Capture::default();
+    /// let mut engine = thr::Engine::new();
+    /// engine.set_output(out.clone());
+    /// engine.set_deterministic(true);
+    /// // An hour of sleep costs no real time, and the clock is exact.
+    /// engine.run_str("sleep(3600); print(monotonic(), time())").unwrap();
+    /// assert_eq!(out.text(), "3600.0 946688400.0\n");
+    /// ```
     pub fn set_deterministic(&mut self, on: bool) {
         self.deterministic = on;
         self.session = None;
@@ -118,7 +136,16 @@ impl Engine {
         self.color = color;
     }
 
-    /// The limits runs are held to.
+    /// The limits runs are held to: call depth, live threads, a deadline and
+    /// an operation budget. A script that passes one stops with an error.
+    ///
+    /// ```
+    /// let mut engine = thr::Engine::new();
+    /// engine.set_error_output(thr::Capture::default());
+    /// engine.limits_mut().max_operations = Some(100_000);
+    /// let err = engine.run_str("while true { }").unwrap_err();
+    /// assert_eq!(err.kind, "TimeoutError");
+    /// ```
     pub fn limits_mut(&mut self) -> &mut Limits {
         &mut self.limits
     }

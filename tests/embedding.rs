@@ -18,3 +18,111 @@ fn interrupt_flag_stops_a_busy_loop_with_interrupt_error() {
     assert_eq!(err.message, "interrupted by Ctrl-C");
     assert!(engine.eval("i").unwrap().as_int().unwrap() > 0);
 }
+
+fn quiet_engine() -> (thr::Engine, thr::Capture) {
+    let out = thr::Capture::default();
+    let mut engine = thr::Engine::new();
+    engine.set_output(out.clone());
+    engine.set_error_output(thr::Capture::default());
+    (engine, out)
+}
+
+#[test]
+fn a_native_function_is_called_from_many_threads_at_once() {
+    let (mut engine, out) = quiet_engine();
+    let total = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let sink = total.clone();
+    engine.register_fn("add", move |n: i64| sink.fetch_add(n, Ordering::SeqCst) + n);
+    engine
+        .run_str("let ts = []\nfor i in range(8) { ts.push(spawn(fn() { for j in range(500) { add(1) } })) }\nfor t in ts { t.join() }\nprint('done')")
+        .unwrap();
+    assert_eq!(total.load(Ordering::SeqCst), 4000);
+    assert_eq!(out.text(), "done\n");
+}
+
+#[test]
+fn host_values_convert_both_ways() {
+    let (mut engine, _) = quiet_engine();
+    engine.register_fn("total", |xs: Vec<i64>| xs.iter().sum::<i64>());
+    engine.register_fn("maybe", |x: Option<String>| x.map(|s| s.len() as i64));
+    engine.register_fn("fails", |x: f64| -> Result<f64, String> {
+        Err(format!("no {x}"))
+    });
+    assert_eq!(engine.eval("total([1, 2, 3])").unwrap().repr(), "6");
+    assert_eq!(
+        engine.eval("[maybe(nil), maybe('abc')]").unwrap().repr(),
+        "[nil, 3]"
+    );
+    let err = engine.eval("total('x')").unwrap_err();
+    assert_eq!(
+        (err.kind.as_str(), err.message.as_str()),
+        ("TypeError", "total() argument 1 must be list, not str")
+    );
+    let err = engine.eval("fails(1.5)").unwrap_err();
+    assert_eq!(
+        (err.kind.as_str(), err.message.as_str()),
+        ("Error", "no 1.5")
+    );
+    assert_eq!(err.location.as_deref(), Some("<eval>:1:1"));
+}
+
+#[test]
+fn errors_carry_kind_message_and_location() {
+    let (mut engine, _) = quiet_engine();
+    let err = engine.run_str("let a = 1\nlet b = a / 0").unwrap_err();
+    assert_eq!(err.kind, "ZeroDivisionError");
+    assert_eq!(err.message, "division by zero");
+    assert_eq!(err.location.as_deref(), Some("<string>:2:9"));
+    assert_eq!(err.status, 1);
+    let err = engine.run_str("let x = (").unwrap_err();
+    assert_eq!(err.kind, "SyntaxError");
+}
+
+#[test]
+fn limits_stop_a_script_with_a_clear_error() {
+    let (mut engine, _) = quiet_engine();
+    engine.limits_mut().deadline = Some(Duration::from_millis(200));
+    let err = engine.run_str("while true { }").unwrap_err();
+    assert_eq!(
+        (err.kind.as_str(), err.message.as_str()),
+        ("TimeoutError", "the script ran past its deadline of 0.2s")
+    );
+    let err = engine.run_str("sleep(5)").unwrap_err();
+    assert_eq!(err.kind, "TimeoutError");
+
+    let (mut engine, _) = quiet_engine();
+    engine.limits_mut().max_operations = Some(10_000);
+    let err = engine
+        .run_str("let i = 0\nwhile true { i += 1 }")
+        .unwrap_err();
+    assert_eq!(
+        (err.kind.as_str(), err.message.as_str()),
+        (
+            "TimeoutError",
+            "the script used up its budget of 10000 operations"
+        )
+    );
+
+    let (mut engine, _) = quiet_engine();
+    engine.limits_mut().max_call_depth = 50;
+    let err = engine
+        .run_str("fn down(n) { down(n + 1) }\ndown(0)")
+        .unwrap_err();
+    assert_eq!(
+        (err.kind.as_str(), err.message.as_str()),
+        (
+            "RecursionError",
+            "maximum recursion depth exceeded (50 nested calls)"
+        )
+    );
+
+    let (mut engine, out) = quiet_engine();
+    engine.limits_mut().max_threads = 3;
+    engine
+        .run_str("let e = event()\nlet ts = [spawn(e.wait), spawn(e.wait)]\ntry { spawn(e.wait) } catch RuntimeError as err { print(err.message) }\ne.set()")
+        .unwrap();
+    assert_eq!(
+        out.text(),
+        "can't start new thread: the limit is 3 live threads\n"
+    );
+}
