@@ -127,18 +127,28 @@ fn write(interp: &mut Interp, levelname: &str, level: i64, mut a: Args) -> Resul
     Ok(())
 }
 
+/// `2016-07-10 10:45:28,170`: local time, or UTC in a deterministic run so
+/// the text is the same on every machine.
+fn asctime(now: f64, utc: bool) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp(now.floor() as i64, 0) else {
+        return String::new();
+    };
+    let millis = (now.fract() * 1000.0).floor() as i64;
+    let seconds = if utc {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        t.with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    format!("{seconds},{millis:03}")
+}
+
 /// The fields a format may use, as Python's `LogRecord` names them.
 fn record(interp: &Interp, levelname: &str, level: i64, message: String) -> Value {
     let now = interp.rt.time();
     let millis = (now.fract() * 1000.0).floor();
-    let asctime =
-        chrono::DateTime::from_timestamp(now.floor() as i64, 0).map_or_else(String::new, |t| {
-            format!(
-                "{},{:03}",
-                t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
-                millis as i64
-            )
-        });
+    let asctime = asctime(now, interp.rt.sched.is_some());
     let fields = [
         ("threadName", Value::Str(interp.thread.name())),
         ("message", Value::str(&message)),
