@@ -178,6 +178,11 @@ pub trait Object: std::any::Any + Send + Sync {
     fn length(&self) -> Option<usize> {
         None
     }
+    /// What `==` compares: two handles are equal when they are the same
+    /// thing (a timer is the thread it runs on).
+    fn identity(&self) -> usize {
+        self as *const Self as *const () as usize
+    }
     /// The methods it has, for bound-method values and completion.
     fn methods(&self) -> &'static [&'static str] {
         &[]
@@ -469,7 +474,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Func(x), Value::Func(y)) => Arc::ptr_eq(x, y),
         (Value::Native(x), Value::Native(y)) => Arc::ptr_eq(x, y),
         (Value::Error(x), Value::Error(y)) => Arc::ptr_eq(x, y) || x == y,
-        (Value::Object(x), Value::Object(y)) => std::ptr::addr_eq(Arc::as_ptr(x), Arc::as_ptr(y)),
+        (Value::Object(x), Value::Object(y)) => x.identity() == y.identity(),
         _ => match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) => match (a.as_int(), b.as_int()) {
                 (Some(i), Some(j)) => i == j,
@@ -529,7 +534,7 @@ impl Hash for Key {
             Value::Func(c) => (Arc::as_ptr(c) as usize).hash(h),
             Value::Native(n) => (Arc::as_ptr(n) as usize).hash(h),
             Value::Error(e) => (Arc::as_ptr(e) as usize).hash(h),
-            Value::Object(o) => (Arc::as_ptr(o) as *const u8 as usize).hash(h),
+            Value::Object(o) => o.identity().hash(h),
             _ => 1u8.hash(h),
         }
     }

@@ -82,8 +82,17 @@ fn terminal_multiline_error_interrupt_history_and_exit() {
     p.send_line("  a * 2").unwrap();
     p.send_line("}").unwrap();
     p.exp_string(">>> ").unwrap();
-    p.send_line("twice(21)").unwrap();
+    // Tab completes a name in scope.
+    p.send("twi\t").unwrap();
+    p.exp_string("twice").unwrap();
+    p.send_line("(21)").unwrap();
     p.exp_string("\n42\r\n").unwrap();
+    // A thread printing while the prompt is shown prints above it, whole.
+    p.send_line("let t = spawn(fn() { sleep(0.3); print(\"from the thread\") })")
+        .unwrap();
+    p.exp_string(">>> ").unwrap();
+    p.exp_string("from the thread\r\n").unwrap();
+    p.exp_string(">>> ").unwrap();
     p.send_line("1 / 0").unwrap();
     p.exp_string("ZeroDivisionError").unwrap();
     p.exp_string(">>> ").unwrap();

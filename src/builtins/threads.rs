@@ -312,6 +312,10 @@ impl Object for Timer {
         self.thread.repr().replacen("<thread", "<timer", 1)
     }
 
+    fn identity(&self) -> usize {
+        self.thread.identity()
+    }
+
     fn field(&self, interp: &mut Interp, name: &str) -> Option<Outcome> {
         self.thread.field(interp, name)
     }
