@@ -249,15 +249,7 @@ impl Interp {
     fn assign(&mut self, target: &Target, op: AssignOp, e: &crate::ast::Expr, f: Frame) -> Done {
         match target {
             Target::Var(var) => {
-                let v = match op {
-                    AssignOp::Set => self.eval(e, f)?,
-                    AssignOp::Update(bin) => {
-                        let old = self.load_var(var, f)?;
-                        let rhs = self.eval(e, f)?;
-                        let r = self.binary(bin, old, rhs);
-                        self.locate(r, f, e.span.to(var.span))?
-                    }
-                };
+                let v = self.new_value(op, e, f, var.span, |me| me.load_var(var, f))?;
                 self.preemption_point();
                 self.store_var(var, v, f);
                 Ok(())
@@ -265,35 +257,40 @@ impl Interp {
             Target::Index(obj, index) => {
                 let obj = self.eval(obj, f)?;
                 let index = self.eval(index, f)?;
-                let v = match op {
-                    AssignOp::Set => self.eval(e, f)?,
-                    AssignOp::Update(bin) => {
-                        let old = self.locate(self.index(&obj, &index), f, e.span)?;
-                        let rhs = self.eval(e, f)?;
-                        let r = self.binary(bin, old, rhs);
-                        self.locate(r, f, e.span)?
-                    }
-                };
+                let v = self.new_value(op, e, f, e.span, |me| me.index(&obj, &index))?;
                 self.preemption_point();
                 let r = self.set_index(&obj, index, v);
                 self.locate(r, f, e.span)
             }
             Target::Field(obj, name) => {
                 let obj = self.eval(obj, f)?;
-                let v = match op {
-                    AssignOp::Set => self.eval(e, f)?,
-                    AssignOp::Update(bin) => {
-                        let old = self.field(&obj, name);
-                        let old = self.locate(old, f, e.span)?;
-                        let rhs = self.eval(e, f)?;
-                        let r = self.binary(bin, old, rhs);
-                        self.locate(r, f, e.span)?
-                    }
-                };
+                let v = self.new_value(op, e, f, e.span, |me| me.field(&obj, name))?;
                 self.preemption_point();
                 let r = self.set_field(&obj, name, v);
                 self.locate(r, f, e.span)
             }
         }
+    }
+
+    /// The value an assignment stores: the right side, or for `x op= e` the
+    /// old value (read by `old`) combined with it. Errors are placed at the
+    /// target (`at`) and the right side.
+    fn new_value(
+        &mut self,
+        op: AssignOp,
+        e: &crate::ast::Expr,
+        f: Frame,
+        at: crate::ast::Span,
+        old: impl FnOnce(&mut Self) -> Outcome,
+    ) -> Outcome {
+        let AssignOp::Update(bin) = op else {
+            return self.eval(e, f);
+        };
+        let span = e.span.to(at);
+        let old = old(self);
+        let old = self.locate(old, f, span)?;
+        let rhs = self.eval(e, f)?;
+        let r = self.binary(bin, old, rhs);
+        self.locate(r, f, span)
     }
 }
