@@ -36,7 +36,7 @@ impl Interp {
         &mut self,
         callee: &Value,
         args: &[Arg],
-        f: Frame,
+        f: &Frame,
     ) -> Result<Outcome, Unwind> {
         match callee {
             Value::Func(c) if args.iter().all(|a| a.name.is_none()) => {
@@ -76,7 +76,7 @@ impl Interp {
                 rt,
             };
             self.depth += 1;
-            let r = self.exec_body(&c.def.body, frame);
+            let r = self.exec_body(&c.def.body, &frame);
             self.depth -= 1;
             r
         });

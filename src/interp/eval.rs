@@ -11,7 +11,7 @@ use crate::value::{Key, StrKey, Value, VarCell};
 use super::{throw, Args, Frame, Interp, Outcome, TraceEntry, Unwind};
 
 impl Interp {
-    pub(crate) fn eval(&mut self, e: &Expr, f: Frame) -> Outcome {
+    pub(crate) fn eval(&mut self, e: &Expr, f: &Frame) -> Outcome {
         match &e.kind {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Var(var) => self.load_var(var, f),
@@ -119,7 +119,7 @@ impl Interp {
 
     /// The function a call calls, borrowed when it is a builtin or a fixed
     /// captured variable (a shared function called from many threads).
-    fn callee<'a>(&mut self, e: &Expr, f: Frame<'a>) -> Result<Cow<'a, Value>, Unwind> {
+    fn callee<'a>(&mut self, e: &Expr, f: &Frame<'a>) -> Result<Cow<'a, Value>, Unwind> {
         if let ExprKind::Var(var) = &e.kind {
             match var.slot {
                 Slot::Builtin(i) => return Ok(Cow::Borrowed(&f.rt.builtins[i as usize])),
@@ -134,7 +134,7 @@ impl Interp {
         self.eval(e, f).map(Cow::Owned)
     }
 
-    fn eval_map(&mut self, entries: &[(Expr, Expr)], f: Frame) -> Outcome {
+    fn eval_map(&mut self, entries: &[(Expr, Expr)], f: &Frame) -> Outcome {
         let mut map = IndexMap::with_capacity(entries.len());
         for (k, v) in entries {
             let key = self.eval(k, f)?;
@@ -145,7 +145,11 @@ impl Interp {
         Ok(Value::map(map))
     }
 
-    pub(crate) fn eval_args(&mut self, args: &[crate::ast::Arg], f: Frame) -> Result<Args, Unwind> {
+    pub(crate) fn eval_args(
+        &mut self,
+        args: &[crate::ast::Arg],
+        f: &Frame,
+    ) -> Result<Args, Unwind> {
         let mut out = Args::default();
         for a in args {
             let v = self.eval(&a.value, f)?;
@@ -159,7 +163,7 @@ impl Interp {
 
     /// Places an error that left a call: at the call if it has no place yet,
     /// else notes the call in its trace.
-    fn at_call(&self, r: Outcome, f: Frame, call: &Expr) -> Outcome {
+    fn at_call(&self, r: Outcome, f: &Frame, call: &Expr) -> Outcome {
         match r {
             Err(Unwind::Error(mut t)) if t.at.is_some() => {
                 t.trace.push(TraceEntry {
@@ -172,7 +176,7 @@ impl Interp {
         }
     }
 
-    pub(crate) fn load_var(&self, var: &Var, f: Frame) -> Outcome {
+    pub(crate) fn load_var(&self, var: &Var, f: &Frame) -> Outcome {
         let v = match var.slot {
             Slot::Local(i) => match &self.stack[f.base + i as usize] {
                 Value::Cell(c) => c.get(),
@@ -192,7 +196,7 @@ impl Interp {
         Ok(v)
     }
 
-    pub(crate) fn store_var(&mut self, var: &Var, v: Value, f: Frame) {
+    pub(crate) fn store_var(&mut self, var: &Var, v: Value, f: &Frame) {
         match var.slot {
             Slot::Local(i) => {
                 let slot = &mut self.stack[f.base + i as usize];
@@ -209,7 +213,7 @@ impl Interp {
     }
 
     /// Creates a closure: evaluates its defaults and takes its cells.
-    pub(crate) fn make_closure(&mut self, def: &Arc<crate::ast::FnDef>, f: Frame) -> Outcome {
+    pub(crate) fn make_closure(&mut self, def: &Arc<crate::ast::FnDef>, f: &Frame) -> Outcome {
         let mut defaults = Vec::with_capacity(def.params.len());
         for p in &def.params {
             defaults.push(match &p.default {

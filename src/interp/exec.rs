@@ -9,7 +9,7 @@ type Done = Result<(), Unwind>;
 
 impl Interp {
     /// Runs a block in its own scope.
-    pub(crate) fn exec_block(&mut self, block: &Block, f: Frame) -> Done {
+    pub(crate) fn exec_block(&mut self, block: &Block, f: &Frame) -> Done {
         self.enter_block(block, f)?;
         for stmt in &block.stmts {
             self.exec(stmt, f)?;
@@ -18,7 +18,7 @@ impl Interp {
     }
 
     /// Runs a function body: its value is that of a final expression statement.
-    pub(crate) fn exec_body(&mut self, block: &Block, f: Frame) -> Outcome {
+    pub(crate) fn exec_body(&mut self, block: &Block, f: &Frame) -> Outcome {
         self.enter_block(block, f)?;
         let Some((last, init)) = block.stmts.split_last() else {
             return Ok(Value::Nil);
@@ -35,14 +35,14 @@ impl Interp {
     /// Gives the block's captured variables fresh cells (keeping a value
     /// already bound, such as a parameter) and binds its `fn` declarations.
     #[inline]
-    pub(crate) fn enter_block(&mut self, block: &Block, f: Frame) -> Done {
+    pub(crate) fn enter_block(&mut self, block: &Block, f: &Frame) -> Done {
         if block.cells.is_empty() && block.hoisted.is_empty() {
             return Ok(());
         }
         self.enter_block_slow(block, f)
     }
 
-    fn enter_block_slow(&mut self, block: &Block, f: Frame) -> Done {
+    fn enter_block_slow(&mut self, block: &Block, f: &Frame) -> Done {
         for cell in &block.cells {
             let v = &mut self.stack[f.base + cell.slot as usize];
             let initial = match std::mem::take(v) {
@@ -60,7 +60,7 @@ impl Interp {
         Ok(())
     }
 
-    pub(crate) fn exec(&mut self, stmt: &Stmt, f: Frame) -> Done {
+    pub(crate) fn exec(&mut self, stmt: &Stmt, f: &Frame) -> Done {
         self.preemption_point();
         match &stmt.kind {
             StmtKind::Expr(e) => self.eval(e, f).map(drop),
@@ -139,7 +139,7 @@ impl Interp {
     }
 
     /// Binds `for x in ...` or unpacks `for k, v in ...`.
-    fn bind_loop_vars(&mut self, vars: &[crate::ast::Var], item: Value, f: Frame) -> Done {
+    fn bind_loop_vars(&mut self, vars: &[crate::ast::Var], item: Value, f: &Frame) -> Done {
         if let [var] = vars {
             self.store_var(var, item, f);
             return Ok(());
@@ -195,7 +195,7 @@ impl Interp {
         }
     }
 
-    fn catch(&mut self, t: Box<Thrown>, catches: &[Catch], f: Frame) -> Done {
+    fn catch(&mut self, t: Box<Thrown>, catches: &[Catch], f: &Frame) -> Done {
         let matches = |c: &&Catch| match &c.kind {
             None => true,
             Some(k) => &**k == "Error" || **k == *t.error.kind,
@@ -216,7 +216,7 @@ impl Interp {
         e: &crate::ast::Expr,
         var: Option<&crate::ast::Var>,
         body: &Block,
-        f: Frame,
+        f: &Frame,
     ) -> Done {
         let subject = self.eval(e, f)?;
         let entered = match &subject {
@@ -246,7 +246,7 @@ impl Interp {
         r.and(released.map(drop))
     }
 
-    fn assign(&mut self, target: &Target, op: AssignOp, e: &crate::ast::Expr, f: Frame) -> Done {
+    fn assign(&mut self, target: &Target, op: AssignOp, e: &crate::ast::Expr, f: &Frame) -> Done {
         match target {
             Target::Var(var) => {
                 let v = self.new_value(op, e, f, var.span, |me| me.load_var(var, f))?;
@@ -279,7 +279,7 @@ impl Interp {
         &mut self,
         op: AssignOp,
         e: &crate::ast::Expr,
-        f: Frame,
+        f: &Frame,
         at: crate::ast::Span,
         old: impl FnOnce(&mut Self) -> Outcome,
     ) -> Outcome {

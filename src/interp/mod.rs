@@ -148,11 +148,11 @@ impl Interp {
             name: &name,
             rt: &rt,
         };
-        self.exec_body(&program.body, frame)
+        self.exec_body(&program.body, &frame)
     }
 
     /// Marks an error that has no place yet with `span` in `frame`'s source.
-    fn locate<T>(&self, r: Result<T, Unwind>, frame: Frame, span: Span) -> Result<T, Unwind> {
+    fn locate<T>(&self, r: Result<T, Unwind>, frame: &Frame, span: Span) -> Result<T, Unwind> {
         r.map_err(|u| match u {
             Unwind::Error(mut t) if t.at.is_none() => {
                 t.at = Some((frame.source.clone(), span));
