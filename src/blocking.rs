@@ -86,12 +86,30 @@ pub fn await_state<'a, T>(
     let Wait::Until(deadline) = how else {
         return Ok((guard, false));
     };
+    // Another core often lets go within microseconds (a lock guarding a
+    // short section): spin briefly before sleeping. Not when one thread runs
+    // at a time, where nobody else can let go meanwhile.
+    if interp.rt.sched.is_none() {
+        for round in 0..SPIN_ROUNDS {
+            MutexGuard::unlocked(&mut guard, || {
+                for _ in 0..(1 << round) {
+                    std::hint::spin_loop();
+                }
+            });
+            if ready(&guard) {
+                return Ok((guard, true));
+            }
+        }
+    }
     let what = what(&guard);
     let got = block(interp, cv, &mut guard, deadline, &|| what.clone(), |s| {
         ready(s)
     })?;
     Ok((guard, got))
 }
+
+/// Rounds of doubling busy-waits before a contended wait sleeps.
+const SPIN_ROUNDS: u32 = 8;
 
 /// How often a thread waiting with no timeout checks for a deadlock (and for
 /// Ctrl-C or the embedder's deadline).
