@@ -186,7 +186,7 @@ impl Engine {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| {
             let message = format!("cannot read {}: {e}", path.display());
-            Error::new("IOError", &message, format!("error: {message}\n"))
+            self.report(Error::new("IOError", &message, format!("error: {message}\n")))
         })?;
         self.run_source(&path.display().to_string(), &text)
     }

@@ -129,6 +129,10 @@ fn test(mut paths: Vec<PathBuf>, bless: bool) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        eprintln!("error: {} does not exist", missing.display());
+        return ExitCode::from(2);
+    }
     with_exe(|exe, color| thr::golden::run_all(exe, &paths, bless, color))
 }
 
