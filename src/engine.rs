@@ -186,7 +186,11 @@ impl Engine {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| {
             let message = format!("cannot read {}: {e}", path.display());
-            self.report(Error::new("IOError", &message, format!("error: {message}\n")))
+            self.report(Error::new(
+                "IOError",
+                &message,
+                format!("error: {message}\n"),
+            ))
         })?;
         self.run_source(&path.display().to_string(), &text)
     }
@@ -195,17 +199,18 @@ impl Engine {
     /// the other threads as LANGUAGE.md §7 says. Uncaught errors are reported
     /// to the error output as they happen and the first is returned.
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        // Parsing, resolving and dropping a deeply nested tree recurse too:
+        // all of it happens on the script thread's large stack.
         let source = SourceFile::new(name, text);
         let rt = self.runtime();
-        let mut program = parser::parse(&source)
-            .map_err(|d| self.report(Error::from_diagnostics(&d, &source, self.color)))?;
-        Resolver::new(&rt.builtin_names, false)
-            .resolve(&mut program)
-            .map_err(|d| self.report(Error::from_diagnostics(&d, &source, self.color)))?;
         let main = start_main(&rt);
-        let mut interp = Interp::new(rt.clone(), main.clone());
-        let result = on_script_stack(|| interp.run_program(&program));
-        let outcome = self.finish_main(&rt, &main, result);
+        let this = &*self;
+        let outcome = on_script_stack(|| {
+            let program = this.compile(&source, &rt.builtin_names)?;
+            let mut interp = Interp::new(rt.clone(), main.clone());
+            let result = interp.run_program(&program);
+            this.finish_main(&rt, &main, result)
+        });
         if rt.join_non_daemon(&main).is_err() {
             // Deadlocked threads are unwinding: let them end and say where they were.
             let _ = rt.join_non_daemon(&main);
@@ -238,15 +243,32 @@ impl Engine {
         }
     }
 
+    /// Parses and resolves a whole script, reporting its errors.
+    fn compile(
+        &self,
+        source: &Arc<SourceFile>,
+        builtins: &[crate::ast::Name],
+    ) -> Result<crate::ast::Program, Error> {
+        let mut program = parser::parse(source)
+            .map_err(|d| self.report(Error::from_diagnostics(&d, source, self.color)))?;
+        Resolver::new(builtins, false)
+            .resolve(&mut program)
+            .map_err(|d| self.report(Error::from_diagnostics(&d, source, self.color)))?;
+        Ok(program)
+    }
+
     /// Parses and resolves a script without running it.
     pub fn check(&self, name: &str, text: &str) -> Result<(), Error> {
         let source = SourceFile::new(name, text);
         let names: Vec<_> = self.runtime().builtin_names.clone();
-        let mut program =
-            parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, self.color))?;
-        Resolver::new(&names, false)
-            .resolve(&mut program)
-            .map_err(|d| Error::from_diagnostics(&d, &source, self.color))
+        let color = self.color;
+        on_script_stack(|| {
+            let mut program =
+                parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
+            Resolver::new(&names, false)
+                .resolve(&mut program)
+                .map_err(|d| Error::from_diagnostics(&d, &source, color))
+        })
     }
 
     /// Evaluates code in this engine's session, where top-level declarations
@@ -265,15 +287,16 @@ impl Engine {
     pub fn eval_named(&mut self, name: &str, code: &str) -> Result<Value, Error> {
         let source = SourceFile::new(name, code);
         let color = self.color;
-        let mut program =
-            parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
         let session = self.session();
-        session
-            .resolver
-            .resolve(&mut program)
-            .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
-        let interp = &mut session.interp;
-        let result = on_script_stack(|| interp.run_program(&program));
+        let (resolver, interp) = (&mut session.resolver, &mut session.interp);
+        let result = on_script_stack(|| {
+            let mut program =
+                parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
+            resolver
+                .resolve(&mut program)
+                .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
+            Ok(interp.run_program(&program))
+        })?;
         session.rt.flush();
         match result {
             Ok(v) => Ok(v),

@@ -23,7 +23,13 @@ pub struct Resolver {
     /// entry may define a closure over it.
     all_globals_in_cells: bool,
     errors: Vec<Diagnostic>,
+    /// How deeply the expression being resolved is nested.
+    nesting: usize,
 }
+
+/// The deepest expression nesting accepted: the evaluator recurses once per
+/// level, and this keeps it well inside a script thread's stack.
+pub const MAX_NESTING: usize = 2000;
 
 #[derive(Default)]
 struct FnCtx {
@@ -99,6 +105,7 @@ impl Resolver {
             fns: vec![FnCtx::new()],
             all_globals_in_cells: repl,
             errors: Vec::new(),
+            nesting: 0,
         }
     }
 
@@ -302,6 +309,23 @@ impl Resolver {
     }
 
     fn expr(&mut self, e: &mut Expr) {
+        if self.nesting == MAX_NESTING {
+            self.error(
+                Diagnostic::syntax(
+                    format!("expression nested more than {MAX_NESTING} levels deep"),
+                    Span::new(e.span.start as usize, e.span.start as usize + 1),
+                )
+                .with_label("too deeply nested")
+                .with_note("split it into smaller expressions with `let`"),
+            );
+            return;
+        }
+        self.nesting += 1;
+        self.expr_inner(e);
+        self.nesting -= 1;
+    }
+
+    fn expr_inner(&mut self, e: &mut Expr) {
         match &mut e.kind {
             ExprKind::Const(_) => {}
             ExprKind::Var(var) => self.var(var),
