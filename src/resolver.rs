@@ -310,6 +310,10 @@ impl Resolver {
 
     fn expr(&mut self, e: &mut Expr) {
         if self.nesting == MAX_NESTING {
+            // Once is enough: deeper parts of the same expression say the same.
+            if self.errors.iter().any(|d| d.message.starts_with("expression nested")) {
+                return;
+            }
             self.error(
                 Diagnostic::syntax(
                     format!("expression nested more than {MAX_NESTING} levels deep"),
