@@ -42,7 +42,7 @@ impl Interp {
             Value::Func(c) if args.iter().all(|a| a.name.is_none()) => {
                 let base = self.stack.len();
                 for a in args {
-                    match self.eval(&a.value, f) {
+                    match self.operand(&a.value, f) {
                         Ok(v) => self.stack.push(v),
                         Err(u) => {
                             self.stack.truncate(base);

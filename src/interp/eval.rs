@@ -27,10 +27,10 @@ impl Interp {
                 let v = self.eval(a, f)?;
                 self.locate(self.negate(v), f, e.span)
             }
-            ExprKind::Not(a) => Ok(Value::Bool(!self.eval(a, f)?.truthy())),
+            ExprKind::Not(a) => Ok(Value::Bool(!self.operand(a, f)?.truthy())),
             ExprKind::Binary(op, a, b) => {
-                let a = self.eval(a, f)?;
-                let b = self.eval(b, f)?;
+                let a = self.operand(a, f)?;
+                let b = self.operand(b, f)?;
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
                     if let Some(v) = super::ops::int_fast(*op, *x, *y) {
                         return Ok(Value::Int(v));
@@ -56,9 +56,9 @@ impl Interp {
                 }
             }
             ExprKind::Compare(first, rest) => {
-                let mut left = self.eval(first, f)?;
+                let mut left = self.operand(first, f)?;
                 if let [(op, right)] = &rest[..] {
-                    let right = self.eval(right, f)?;
+                    let right = self.operand(right, f)?;
                     if let (Value::Int(x), Value::Int(y)) = (&left, &right) {
                         return Ok(Value::Bool(super::ops::int_compare(*op, *x, *y)));
                     }
@@ -66,7 +66,7 @@ impl Interp {
                     return self.locate(r, f, e.span).map(Value::Bool);
                 }
                 for (op, right) in rest {
-                    let right_v = self.eval(right, f)?;
+                    let right_v = self.operand(right, f)?;
                     let r = self.compare(*op, &left, &right_v);
                     if !self.locate(r, f, e.span)? {
                         return Ok(Value::Bool(false));
@@ -117,6 +117,23 @@ impl Interp {
         }
     }
 
+    /// Evaluates an operand, handling the commonest leaves (a literal, a
+    /// plain local) here rather than through the full [`Interp::eval`].
+    #[inline(always)]
+    pub(crate) fn operand(&mut self, e: &Expr, f: &Frame) -> Outcome {
+        match &e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Var(Var {
+                slot: Slot::Local(i),
+                ..
+            }) => match &self.stack[f.base + *i as usize] {
+                Value::Cell(_) | Value::Uninit => self.eval(e, f),
+                v => Ok(v.clone()),
+            },
+            _ => self.eval(e, f),
+        }
+    }
+
     /// The function a call calls, borrowed when it is a builtin or a fixed
     /// captured variable (a shared function called from many threads).
     fn callee<'a>(&mut self, e: &Expr, f: &Frame<'a>) -> Result<Cow<'a, Value>, Unwind> {
@@ -152,7 +169,7 @@ impl Interp {
     ) -> Result<Args, Unwind> {
         let mut out = Args::default();
         for a in args {
-            let v = self.eval(&a.value, f)?;
+            let v = self.operand(&a.value, f)?;
             match &a.name {
                 None => out.pos.push(v),
                 Some(n) => out.kw.push((n.clone(), v)),

@@ -73,7 +73,7 @@ impl Interp {
             StmtKind::Fn(..) => Ok(()),
             StmtKind::If(arms, els) => {
                 for (cond, body) in arms {
-                    if self.eval(cond, f)?.truthy() {
+                    if self.operand(cond, f)?.truthy() {
                         return self.exec_block(body, f);
                     }
                 }
@@ -83,7 +83,7 @@ impl Interp {
                 }
             }
             StmtKind::While(cond, body) => {
-                while self.eval(cond, f)?.truthy() {
+                while self.operand(cond, f)?.truthy() {
                     let ticked = self.tick();
                     self.locate(ticked, f, stmt.span)?;
                     match self.exec_block(body, f) {
@@ -284,12 +284,12 @@ impl Interp {
         old: impl FnOnce(&mut Self) -> Outcome,
     ) -> Outcome {
         let AssignOp::Update(bin) = op else {
-            return self.eval(e, f);
+            return self.operand(e, f);
         };
         let span = e.span.to(at);
         let old = old(self);
         let old = self.locate(old, f, span)?;
-        let rhs = self.eval(e, f)?;
+        let rhs = self.operand(e, f)?;
         let r = self.binary(bin, old, rhs);
         self.locate(r, f, span)
     }

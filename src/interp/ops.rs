@@ -171,6 +171,10 @@ pub fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
         BinOp::Add => x.checked_add(y),
         BinOp::Sub => x.checked_sub(y),
         BinOp::Mul => x.checked_mul(y),
+        // With a positive divisor, Euclid's quotient and remainder are
+        // Python's floor division and modulo.
+        BinOp::Mod if y > 0 => Some(x.rem_euclid(y)),
+        BinOp::FloorDiv if y > 0 => Some(x.div_euclid(y)),
         _ => None,
     }
 }
