@@ -311,7 +311,11 @@ impl Resolver {
     fn expr(&mut self, e: &mut Expr) {
         if self.nesting == MAX_NESTING {
             // Once is enough: deeper parts of the same expression say the same.
-            if self.errors.iter().any(|d| d.message.starts_with("expression nested")) {
+            if self
+                .errors
+                .iter()
+                .any(|d| d.message.starts_with("expression nested"))
+            {
                 return;
             }
             self.error(
