@@ -1,0 +1,352 @@
+//! Python's string formatting for Thr values: `fmt % args` (printf style) and
+//! `str.format` (`{}` fields with format specs).
+//!
+//! Output and error messages follow CPython 3.11 byte for byte, with Thr's
+//! names where Python would name a type (`nil`, `map`, `list`) and Thr's text
+//! forms (`true`, `nil`) for `%s`, `%r` and `{}`.
+
+use std::iter::repeat_n;
+use std::ops::RangeInclusive;
+
+use crate::value::{float_repr, Value};
+
+mod brace;
+mod percent;
+#[cfg(test)]
+mod tests;
+
+pub use brace::brace_format;
+pub use percent::percent_format;
+
+/// An error from formatting: kind is "TypeError", "ValueError", "KeyError" or "IndexError".
+///
+/// A few rarer failures have the kinds Python gives them: "OverflowError"
+/// (`%c` out of range, `%d` of an infinity), "AttributeError" (`{0.name}` of
+/// a missing field) and "MemoryError" (a width or precision over 2^28).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormatError {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+pub(super) fn error(kind: &'static str, message: impl Into<String>) -> FormatError {
+    FormatError {
+        kind,
+        message: message.into(),
+    }
+}
+
+pub(super) fn type_error(message: impl Into<String>) -> FormatError {
+    error("TypeError", message)
+}
+
+pub(super) fn value_error(message: impl Into<String>) -> FormatError {
+    error("ValueError", message)
+}
+
+/// Python's `KeyError` prints the missing key's repr.
+pub(super) fn key_error(key: &Value) -> FormatError {
+    error("KeyError", key.repr())
+}
+
+/// Widths and precisions above this fail as Python's do when memory runs
+/// out, rather than abort the whole process on a failed allocation.
+const MAX_FIELD_SIZE: usize = 1 << 28;
+
+/// Checks a width or precision against [`MAX_FIELD_SIZE`].
+pub(super) fn field_size(n: usize) -> Result<usize, FormatError> {
+    if n > MAX_FIELD_SIZE {
+        return Err(error("MemoryError", ""));
+    }
+    Ok(n)
+}
+
+/// A character as CPython quotes it in an error message: itself when its
+/// code is in `printable`, else `\x` and the code in hex.
+pub(super) fn quoted_char(c: char, printable: RangeInclusive<u32>) -> String {
+    if printable.contains(&(c as u32)) {
+        c.to_string()
+    } else {
+        format!("\\x{:x}", c as u32)
+    }
+}
+
+/// `ascii(x)`: the repr with every non-ASCII character escaped.
+pub(super) fn ascii(repr: &str) -> String {
+    let mut out = String::with_capacity(repr.len());
+    for c in repr.chars() {
+        match c as u32 {
+            0..=0x7f => out.push(c),
+            code @ 0x80..=0xff => out.push_str(&format!("\\x{code:02x}")),
+            code @ 0x100..=0xffff => out.push_str(&format!("\\u{code:04x}")),
+            code => out.push_str(&format!("\\U{code:08x}")),
+        }
+    }
+    out
+}
+
+/// A read position in a format string. CPython reports positions in
+/// characters, so the text is held as characters, not bytes.
+pub(super) struct Cursor {
+    chars: Vec<char>,
+    pos: usize,
+}
+
+impl Cursor {
+    pub(super) fn new(text: &str) -> Cursor {
+        Cursor {
+            chars: text.chars().collect(),
+            pos: 0,
+        }
+    }
+
+    pub(super) fn peek_at(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.pos + ahead).copied()
+    }
+
+    pub(super) fn bump(&mut self) -> Option<char> {
+        let c = self.peek_at(0)?;
+        self.pos += 1;
+        Some(c)
+    }
+
+    pub(super) fn eat(&mut self, c: char) -> bool {
+        let found = self.peek_at(0) == Some(c);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    pub(super) fn remaining(&self) -> usize {
+        self.chars.len() - self.pos
+    }
+
+    /// Reads a run of decimal digits: `None` if there is none, an error
+    /// saying `too_big` if the number exceeds `max`.
+    pub(super) fn number(
+        &mut self,
+        max: usize,
+        too_big: &str,
+    ) -> Result<Option<usize>, FormatError> {
+        let mut value = None;
+        while let Some(digit) = self.peek_at(0).and_then(|c| c.to_digit(10)) {
+            self.pos += 1;
+            let next = value
+                .unwrap_or(0usize)
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(digit as usize))
+                .filter(|v| *v <= max);
+            value = Some(next.ok_or_else(|| value_error(too_big))?);
+        }
+        Ok(value)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Number text shared by both styles.
+
+/// Fraction digits past this many are always zero: the smallest f64, 2^-1074,
+/// has exactly 1074. Rust's formatter panics on precisions above `u16::MAX`,
+/// so longer requests are padded with zeros by hand.
+const MAX_FRACTION_DIGITS: usize = 1074;
+
+/// An f64's exact decimal expansion has at most 767 significant digits.
+const MAX_SIGNIFICANT_DIGITS: usize = 800;
+
+/// `x` (finite, not negative) with `precision` digits after the point,
+/// correctly rounded (half to even on exact ties, as Python does).
+pub(super) fn fixed(x: f64, precision: usize) -> String {
+    let mut text = format!("{:.*}", precision.min(MAX_FRACTION_DIGITS), x);
+    text.extend(repeat_n('0', precision.saturating_sub(MAX_FRACTION_DIGITS)));
+    text
+}
+
+/// `x` (finite, not negative) rounded to `precision + 1` significant digits:
+/// the mantissa `d.ddd` and the decimal exponent.
+pub(super) fn scientific(x: f64, precision: usize) -> (String, i32) {
+    let text = format!("{:.*e}", precision.min(MAX_SIGNIFICANT_DIGITS), x);
+    let (mantissa, exponent) = text.split_once('e').expect("{:e} has an exponent");
+    let mut mantissa = mantissa.to_string();
+    mantissa.extend(repeat_n(
+        '0',
+        precision.saturating_sub(MAX_SIGNIFICANT_DIGITS),
+    ));
+    (
+        mantissa,
+        exponent.parse().expect("{:e} exponent is an integer"),
+    )
+}
+
+/// Python's exponent form: a sign and at least two digits, `1.5e+07`.
+pub(super) fn with_exponent(mantissa: &str, exponent: i32) -> String {
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
+}
+
+/// The `#` flag: the mantissa keeps a decimal point even with no digits after it.
+pub(super) fn force_point(text: String) -> String {
+    if text.contains('.') {
+        return text;
+    }
+    match text.find('e') {
+        Some(at) => format!("{}.{}", &text[..at], &text[at..]),
+        None => text + ".",
+    }
+}
+
+/// `%g` without `#`: drops trailing zeros after the point, then a bare point.
+pub(super) fn strip_zeros(text: &str) -> String {
+    let (mantissa, exponent) = text.split_at(text.find('e').unwrap_or(text.len()));
+    if !mantissa.contains('.') {
+        return text.to_string();
+    }
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    format!("{mantissa}{exponent}")
+}
+
+/// `%g`: `precision` significant digits, in fixed notation unless the
+/// exponent is below -4 or reaches the precision. `dot_zero` is `str.format`
+/// with a precision and no type: the result always shows a `.0` or an
+/// exponent, so it switches to exponents one digit sooner.
+pub(super) fn general(x: f64, precision: usize, alt: bool, dot_zero: bool) -> String {
+    let precision = precision.max(1);
+    let (mantissa, exponent) = scientific(x, precision - 1);
+    let limit = precision as i64 - i64::from(dot_zero);
+    let text = if exponent < -4 || i64::from(exponent) >= limit {
+        with_exponent(&mantissa, exponent)
+    } else {
+        // exponent < precision here, so the digit count is at least 0.
+        fixed(x, (precision as i64 - 1 - i64::from(exponent)) as usize)
+    };
+    let text = if alt {
+        force_point(text)
+    } else {
+        strip_zeros(&text)
+    };
+    if dot_zero && !text.contains(['.', 'e']) {
+        text + ".0"
+    } else {
+        text
+    }
+}
+
+/// How a float's digits are laid out.
+#[derive(Clone, Copy)]
+pub(super) enum FloatStyle {
+    /// `f`: digits after the point.
+    Fixed,
+    /// `e`: one digit, a fraction, an exponent.
+    Exponent,
+    /// `g`: significant digits, fixed or exponent by size.
+    General,
+    /// `str.format` with no type: `repr`, or `g` that keeps a `.0`.
+    Shortest,
+}
+
+/// The text of a float without its sign: `x` is not negative (or is nan).
+/// `None` precision means the style's default.
+pub(super) fn float_digits(
+    x: f64,
+    style: FloatStyle,
+    precision: Option<usize>,
+    alt: bool,
+) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return "inf".into();
+    }
+    let keep_point = |text: String| if alt { force_point(text) } else { text };
+    match (style, precision) {
+        (FloatStyle::Fixed, _) => keep_point(fixed(x, precision.unwrap_or(6))),
+        (FloatStyle::Exponent, _) => {
+            let (mantissa, exponent) = scientific(x, precision.unwrap_or(6));
+            keep_point(with_exponent(&mantissa, exponent))
+        }
+        (FloatStyle::General, _) => general(x, precision.unwrap_or(6), alt, false),
+        (FloatStyle::Shortest, Some(p)) => general(x, p, alt, true),
+        (FloatStyle::Shortest, None) => keep_point(float_repr(x)),
+    }
+}
+
+/// Whether a float shows its minus sign: nan never does, in Python.
+pub(super) fn is_negative(x: f64) -> bool {
+    x.is_sign_negative() && !x.is_nan()
+}
+
+/// The digits of a magnitude in the base a conversion letter names.
+pub(super) fn int_digits(n: u64, conversion: char) -> String {
+    match conversion {
+        'x' => format!("{n:x}"),
+        'X' => format!("{n:X}"),
+        'o' => format!("{n:o}"),
+        'b' => format!("{n:b}"),
+        _ => n.to_string(),
+    }
+}
+
+/// What `#` puts before the digits of each base.
+pub(super) fn base_prefix(conversion: char) -> &'static str {
+    match conversion {
+        'x' => "0x",
+        'X' => "0X",
+        'o' => "0o",
+        'b' => "0b",
+        _ => "",
+    }
+}
+
+/// The sign a number shows: `-` when negative, else what the flag asks for.
+pub(super) fn sign_text(negative: bool, flag: Option<char>) -> &'static str {
+    match (negative, flag) {
+        (true, _) => "-",
+        (false, Some('+')) => "+",
+        (false, Some(' ')) => " ",
+        _ => "",
+    }
+}
+
+/// `%c` and `{:c}`: the character with that code.
+pub(super) fn char_of_code(code: i64) -> Result<char, FormatError> {
+    let code = u32::try_from(code)
+        .ok()
+        .filter(|c| *c < 0x11_0000)
+        .ok_or_else(|| error("OverflowError", "%c arg not in range(0x110000)"))?;
+    // Rust strings cannot hold the surrogates Python allows here.
+    char::from_u32(code).ok_or_else(|| {
+        value_error(format!(
+            "%c arg {code:#x} is a surrogate, which a string cannot hold"
+        ))
+    })
+}
+
+/// Pads `lead + body` to `width` characters with `fill`. `<`, `>` and `^`
+/// place the whole (`^` puts the odd fill character on the right); `=` puts
+/// the padding between `lead` (sign and base prefix) and `body`.
+pub(super) fn pad(lead: &str, body: &str, width: usize, fill: char, align: char) -> String {
+    let len = lead.chars().count() + body.chars().count();
+    let gap = width.saturating_sub(len);
+    let (before, between, after) = match align {
+        '<' => (0, 0, gap),
+        '^' => (gap / 2, 0, gap - gap / 2),
+        '=' => (0, gap, 0),
+        _ => (gap, 0, 0),
+    };
+    let mut out = String::with_capacity(lead.len() + body.len() + gap * fill.len_utf8());
+    out.extend(repeat_n(fill, before));
+    out.push_str(lead);
+    out.extend(repeat_n(fill, between));
+    out.push_str(body);
+    out.extend(repeat_n(fill, after));
+    out
+}
+
+/// `%.3s`: at most `precision` characters.
+pub(super) fn truncate(text: &str, precision: Option<usize>) -> String {
+    match precision {
+        Some(p) => text.chars().take(p).collect(),
+        None => text.to_string(),
+    }
+}
