@@ -99,6 +99,10 @@ fn run(mut engine: thr::Engine, opts: RunArgs) -> ExitCode {
             engine.set_args(opts.args);
             engine.run_file(&file)
         }
+        (None, None) if opts.deterministic || opts.schedule.is_some() => {
+            eprintln!("error: --deterministic runs a script (FILE or -e CODE), not the REPL");
+            return ExitCode::from(2);
+        }
         (None, None) => return repl::run(engine),
     };
     status(result)
