@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 
 use crate::format::percent_format;
 use crate::interp::{error, throw, Args, Interp, Outcome, Unwind};
+use crate::runtime::VIRTUAL_EPOCH;
 use crate::value::{Key, Object, Value};
 
 use super::Table;
@@ -127,13 +128,13 @@ fn write(interp: &mut Interp, levelname: &str, level: i64, mut a: Args) -> Resul
     Ok(())
 }
 
-/// `2016-07-10 10:45:28,170`: local time, or UTC in a deterministic run so
-/// the text is the same on every machine.
-fn asctime(now: f64, utc: bool) -> String {
-    let Some(t) = chrono::DateTime::from_timestamp(now.floor() as i64, 0) else {
+/// `2016-07-10 10:45:28,170` for a time split into whole seconds since the
+/// epoch and milliseconds: local time, or UTC in a deterministic run so the
+/// text is the same on every machine.
+fn asctime(secs: i64, millis: i64, utc: bool) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp(secs, 0) else {
         return String::new();
     };
-    let millis = (now.fract() * 1000.0).floor() as i64;
     let seconds = if utc {
         t.format("%Y-%m-%d %H:%M:%S").to_string()
     } else {
@@ -144,11 +145,26 @@ fn asctime(now: f64, utc: bool) -> String {
     format!("{seconds},{millis:03}")
 }
 
+/// The time as whole seconds since the epoch and milliseconds. A
+/// deterministic run splits its virtual clock before adding the epoch, so
+/// 0.2 s + 0.2 s shows as `,400`, not as a float's `,399`.
+fn clock(interp: &Interp) -> (i64, i64) {
+    let (secs, fraction) = if interp.rt.sched.is_some() {
+        let mono = interp.rt.monotonic();
+        (VIRTUAL_EPOCH as i64 + mono.floor() as i64, mono.fract())
+    } else {
+        let now = interp.rt.time();
+        (now.floor() as i64, now.fract())
+    };
+    // A hair over, so a clock of exactly .400 is not read as .399999.
+    (secs, ((fraction * 1000.0) + 1e-6).floor() as i64)
+}
+
 /// The fields a format may use, as Python's `LogRecord` names them.
 fn record(interp: &Interp, levelname: &str, level: i64, message: String) -> Value {
     let now = interp.rt.time();
-    let millis = (now.fract() * 1000.0).floor();
-    let asctime = asctime(now, interp.rt.sched.is_some());
+    let (secs, millis) = clock(interp);
+    let asctime = asctime(secs, millis, interp.rt.sched.is_some());
     let fields = [
         ("threadName", Value::Str(interp.thread.name())),
         ("message", Value::str(&message)),
@@ -156,7 +172,7 @@ fn record(interp: &Interp, levelname: &str, level: i64, message: String) -> Valu
         ("levelno", Value::Int(level)),
         ("asctime", Value::str(&asctime)),
         ("created", Value::Float(now)),
-        ("msecs", Value::Float(millis)),
+        ("msecs", Value::Float(millis as f64)),
         (
             "relativeCreated",
             Value::Float(interp.rt.monotonic() * 1000.0),
