@@ -142,6 +142,30 @@ struct Participant {
     pending: bool,
 }
 
+/// Closes a traced wait however it ends.
+struct TracedWait<'a> {
+    rt: &'a Runtime,
+    thread: i64,
+    started: bool,
+}
+
+impl TracedWait<'_> {
+    fn start(&mut self, what: &dyn Fn() -> String) {
+        if let (Some(trace), false) = (&self.rt.trace, self.started) {
+            trace.wait_start(self.thread, &what(), self.rt.monotonic());
+            self.started = true;
+        }
+    }
+}
+
+impl Drop for TracedWait<'_> {
+    fn drop(&mut self) {
+        if let (Some(trace), true) = (&self.rt.trace, self.started) {
+            trace.wait_end(self.thread, self.rt.monotonic());
+        }
+    }
+}
+
 /// Removes a forever-waiter from the watch however its wait ends.
 struct Registered<'a> {
     watch: &'a Watch,
@@ -187,6 +211,11 @@ impl Runtime {
                 thread: me.number,
             }
         });
+        let mut traced = TracedWait {
+            rt: self,
+            thread: me.ident(),
+            started: false,
+        };
         loop {
             // Every thread of a declared deadlock fails, even one that another's
             // unwinding would let through: the report is of the state they were in.
@@ -200,6 +229,7 @@ impl Runtime {
             if deadline.is_some_and(|d| self.monotonic() >= d) {
                 return Ok(false);
             }
+            traced.start(what);
             match &self.sched {
                 Some(sched) => {
                     let queue = cv as *const Condvar as usize;

@@ -38,6 +38,8 @@ pub struct Engine {
     deterministic: bool,
     /// `thr explore`'s seed for random thread switches in a deterministic run.
     schedule: Option<u64>,
+    /// Where to write each run's timeline.
+    trace: Option<std::path::PathBuf>,
     interrupt: Arc<std::sync::atomic::AtomicBool>,
     session: Option<Session>,
 }
@@ -71,6 +73,7 @@ impl Engine {
             color: false,
             deterministic: false,
             schedule: None,
+            trace: None,
             interrupt: Arc::default(),
             session: None,
         }
@@ -124,6 +127,12 @@ impl Engine {
     pub fn set_schedule(&mut self, seed: Option<u64>) {
         self.schedule = seed;
         self.session = None;
+    }
+
+    /// Writes a timeline of each script run to `path`, in the Chrome trace
+    /// event format: every thread's life and every wait, with what it waited on.
+    pub fn set_trace(&mut self, path: Option<std::path::PathBuf>) {
+        self.trace = path;
     }
 
     /// The list scripts see as `args`.
@@ -218,10 +227,12 @@ impl Engine {
         // Read while main is still alive, so daemons left blocked are no deadlock.
         let report = rt.deadlock_report(self.color);
         rt.unregister(&main);
+        rt.trace_end(&main);
         if let Some(sched) = &rt.sched {
             sched.end_program();
         }
         rt.finish();
+        self.write_trace(&rt);
         let outcome = match report {
             Some(report) => {
                 self.err.write(&report);
@@ -394,7 +405,22 @@ impl Engine {
         if self.deterministic {
             rt.sched = Some(Scheduler::new(self.schedule));
         }
+        if self.trace.is_some() {
+            rt.trace = Some(Default::default());
+        }
         Arc::new(rt)
+    }
+
+    /// Writes the run's timeline where `--trace` asked.
+    fn write_trace(&self, rt: &Runtime) {
+        if let (Some(path), Some(trace)) = (&self.trace, &rt.trace) {
+            if let Err(e) = std::fs::write(path, trace.to_json()) {
+                self.err.write(&format!(
+                    "error: cannot write the trace to {}: {e}\n",
+                    path.display()
+                ));
+            }
+        }
     }
 
     /// Prints an error to the error output and hands it back.
@@ -432,6 +458,7 @@ fn start_main(rt: &Runtime) -> Arc<ThreadCtx> {
     let main = ThreadCtx::new("MainThread", 0, rt.seed);
     main.life.lock().state = crate::runtime::LifeState::Started;
     rt.register(main.clone());
+    rt.trace_start(&main);
     main
 }
 

@@ -21,6 +21,7 @@ pub mod parser;
 pub mod resolver;
 pub mod runtime;
 pub mod scheduler;
+pub mod trace;
 pub mod value;
 
 pub use engine::{Capture, Engine};

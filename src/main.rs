@@ -30,6 +30,9 @@ struct RunArgs {
     /// One thread at a time, virtual time: the same output on every run
     #[arg(long)]
     deterministic: bool,
+    /// Write a timeline of the run (threads and their waits) as Chrome trace JSON
+    #[arg(long, value_name = "FILE.json")]
+    trace: Option<PathBuf>,
     /// Replay a schedule found by `thr explore` (implies --deterministic)
     #[arg(long, value_name = "N")]
     schedule: Option<u64>,
@@ -88,6 +91,7 @@ fn run(mut engine: thr::Engine, opts: RunArgs) -> ExitCode {
     }
     engine.set_deterministic(opts.deterministic || opts.schedule.is_some());
     engine.set_schedule(opts.schedule);
+    engine.set_trace(opts.trace);
     let result = match (opts.code, opts.file) {
         (Some(code), file) => {
             // With -e there is no script file: every word is an argument.

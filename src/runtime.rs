@@ -101,6 +101,8 @@ pub struct Runtime {
     pub sched: Option<Arc<crate::scheduler::Scheduler>>,
     /// Deadlock detection.
     pub(crate) watch: crate::blocking::Watch,
+    /// The timeline `--trace` writes, when asked for.
+    pub trace: Option<crate::trace::Tracer>,
     /// Operations left of the embedder's budget.
     ops_left: AtomicI64,
     /// Set by Ctrl-C in the REPL: the main thread stops with an `InterruptError`.
@@ -143,6 +145,7 @@ impl Runtime {
             stop_at: limits.deadline.map(|d| Instant::now() + d),
             sched: None,
             watch: Default::default(),
+            trace: None,
             ops_left: AtomicI64::new(
                 limits
                     .max_operations
@@ -239,6 +242,20 @@ impl Runtime {
             "Thread-{}",
             self.next_unnamed.fetch_add(1, Ordering::Relaxed)
         )
+    }
+
+    /// Traces a thread's start (on that thread, once it may run).
+    pub fn trace_start(&self, t: &ThreadCtx) {
+        if let Some(trace) = &self.trace {
+            trace.thread_start(t.ident(), &t.name(), self.monotonic());
+        }
+    }
+
+    /// Traces a thread's end.
+    pub fn trace_end(&self, t: &ThreadCtx) {
+        if let Some(trace) = &self.trace {
+            trace.thread_end(t.ident(), &t.name(), self.monotonic());
+        }
     }
 
     /// Records a thread as started.

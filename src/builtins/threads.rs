@@ -124,6 +124,7 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> 
             if let Some(sched) = &rt.sched {
                 sched.enter(me.number);
             }
+            rt.trace_start(&me);
             let mut interp = Interp::new(rt, me);
             let result = run_job(&mut interp, job);
             finish(&interp, result);
@@ -189,6 +190,7 @@ fn finish(interp: &Interp, result: Outcome) {
     interp.rt.unregister(ctx);
     wake_all(interp, &ctx.life_cv);
     drop(life);
+    interp.rt.trace_end(ctx);
     if let Some(sched) = &interp.rt.sched {
         sched.exit(ctx.number);
     }
