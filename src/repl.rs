@@ -15,9 +15,14 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Context, Editor, ExternalPrinter, Helper};
+use rustyline::{
+    Cmd, ConditionalEventHandler, Context, Editor, Event, EventContext, EventHandler,
+    ExternalPrinter, Helper, KeyCode, KeyEvent, Modifiers, RepeatCount,
+};
 
 const PROMPT: &str = ">>> ";
+/// Shown at the start of each continuation line of an unfinished entry.
+const MORE: &str = "... ";
 
 pub fn run(mut engine: thr::Engine) -> ExitCode {
     let code = if std::io::stdin().is_terminal() {
@@ -76,6 +81,14 @@ fn interactive(engine: &mut thr::Engine) -> ExitCode {
     editor.set_helper(Some(ThrHelper {
         names: names.clone(),
     }));
+    // Enter (CR, or LF from a pipe-like terminal) in an unfinished entry
+    // starts a continuation line with its prompt.
+    for key in [
+        KeyEvent(KeyCode::Enter, Modifiers::NONE),
+        KeyEvent::ctrl('J'),
+    ] {
+        editor.bind_sequence(key, EventHandler::Conditional(Box::new(Continue)));
+    }
     let prompt_shown = Arc::new(AtomicBool::new(false));
     if let Ok(printer) = editor.create_external_printer() {
         engine.set_output(AbovePrompt {
@@ -101,6 +114,7 @@ fn interactive(engine: &mut thr::Engine) -> ExitCode {
         prompt_shown.store(false, Ordering::SeqCst);
         match line {
             Ok(entry) => {
+                let entry = without_prompts(&entry);
                 let _ = editor.add_history_entry(entry.trim_end());
                 if let Some(code) = eval(engine, &format!("{entry}\n")) {
                     break code;
@@ -136,13 +150,42 @@ struct ThrHelper {
     names: Arc<Mutex<Vec<String>>>,
 }
 
+/// An entry's code: its text without the continuation prompts in it.
+fn without_prompts(buffer: &str) -> String {
+    buffer.replace(&format!("\n{MORE}"), "\n")
+}
+
+/// Enter at the end of an unfinished entry: a new line that starts with the
+/// continuation prompt (as text, so the cursor stays right).
+struct Continue;
+
+impl ConditionalEventHandler for Continue {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        let at_end = ctx.pos() == ctx.line().len();
+        if !at_end {
+            return None;
+        }
+        Some(
+            if thr::parser::is_incomplete(&without_prompts(ctx.line())) {
+                Cmd::Insert(1, format!("\n{MORE}"))
+            } else {
+                Cmd::AcceptLine
+            },
+        )
+    }
+}
+
+/// Rustyline's validator: the entry is accepted only once its brackets and
+/// blocks are closed (a paste, or Enter in the middle of a line).
 impl Validator for ThrHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if thr::parser::is_incomplete(ctx.input()) {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
+        Ok(
+            if thr::parser::is_incomplete(&without_prompts(ctx.input())) {
+                ValidationResult::Incomplete
+            } else {
+                ValidationResult::Valid(None)
+            },
+        )
     }
 }
 

@@ -72,52 +72,69 @@ fn terminal(data: &Path) -> rexpect::session::PtySession {
     rexpect::session::spawn_command(cmd, Some(15_000)).expect("thr starts on a pty")
 }
 
+/// Waits for a fresh prompt: the editor re-enables bracketed paste each
+/// time it starts reading an entry (redraws of the same entry do not), so
+/// the next line is not typed ahead into an entry still being run.
+fn prompt(p: &mut rexpect::session::PtySession) {
+    p.exp_string("\x1b[?2004h").unwrap();
+    p.exp_string(">>> ").unwrap();
+}
+
 #[test]
 fn terminal_multiline_error_interrupt_history_and_exit() {
     let data = std::env::temp_dir().join(format!("thr-repl-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let mut p = terminal(&data);
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p);
+    // An unfinished entry continues on lines that start with the `... ` prompt.
     p.send_line("fn twice(a) {").unwrap();
+    p.exp_string("\r\n... ").unwrap();
     p.send_line("  a * 2").unwrap();
+    p.exp_string("\r\n...   a * 2\r\n... ").unwrap();
     p.send_line("}").unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p);
     // Tab completes a name in scope.
     p.send("twi\t").unwrap();
-    p.exp_string("twice").unwrap();
+    p.flush().unwrap();
+    p.exp_string(">>> twice").unwrap();
     p.send_line("(21)").unwrap();
     p.exp_string("\n42\r\n").unwrap();
+    prompt(&mut p);
     // A thread printing while the prompt is shown prints above it, whole.
     p.send_line("let t = spawn(fn() { sleep(0.3); print(\"from the thread\") })")
         .unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p);
     p.exp_string("from the thread\r\n").unwrap();
     p.exp_string(">>> ").unwrap();
     p.send_line("1 / 0").unwrap();
     p.exp_string("ZeroDivisionError").unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p);
     // Ctrl-C stops the running entry, even one that is blocked, and the REPL stays.
     p.send_line("sleep(100)").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     p.send_control('c').unwrap();
     p.exp_string("InterruptError").unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p);
     p.send_line("twice(5)").unwrap();
     p.exp_string("\n10\r\n").unwrap();
+    prompt(&mut p);
     p.send_line("exit()").unwrap();
     p.exp_eof().unwrap();
 
     // History is kept across sessions: the up arrow brings back the last entry.
     let history = std::fs::read_to_string(data.join("thr/history")).expect("a history file");
     assert!(history.contains("twice(21)"), "{history}");
+    // A multi-line entry is kept without its prompts (rustyline escapes newlines).
+    assert!(history.contains(r"fn twice(a) {\n  a * 2\n}"), "{history}");
     let mut p = terminal(&data);
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p);
     p.send_line("fn twice(a) { a * 2 }").unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p);
     // Back past this session's entry and the last session's exit() to twice(5).
     p.send("\x1b[A\x1b[A\x1b[A").unwrap();
     p.send_line("").unwrap();
     p.exp_string("\n10\r\n").unwrap();
+    prompt(&mut p);
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
     let _ = std::fs::remove_dir_all(&data);
