@@ -271,7 +271,7 @@ impl Engine {
     /// Parses and resolves a script without running it.
     pub fn check(&self, name: &str, text: &str) -> Result<(), Error> {
         let source = SourceFile::new(name, text);
-        let names: Vec<_> = self.runtime().builtin_names.clone();
+        let names: Vec<_> = self.table().into_iter().map(|(n, _)| n).collect();
         let color = self.color;
         on_script_stack(|| {
             let mut program =
@@ -384,7 +384,9 @@ impl Engine {
         }
     }
 
-    fn runtime(&self) -> Arc<Runtime> {
+    /// Every name a script sees without declaring it: the builtins, `args`
+    /// and the host's registered values.
+    fn table(&self) -> Table {
         let mut table = builtins::table();
         let args = self.args.iter().map(|a| Value::str(a)).collect();
         table.push(("args".into(), Value::list(args)));
@@ -392,8 +394,12 @@ impl Engine {
             table.retain(|(n, _)| n != name);
             table.push((name.clone(), v.clone()));
         }
+        table
+    }
+
+    fn runtime(&self) -> Arc<Runtime> {
         let mut rt = Runtime::new(
-            table,
+            self.table(),
             self.out.clone(),
             self.err.clone(),
             self.limits.clone(),

@@ -23,6 +23,7 @@ type Recovered = ErrorRecovery<usize, Tok, Diagnostic>;
 /// errors and each syntax error the parser recovered from.
 pub fn parse(source: &Arc<SourceFile>) -> Result<Program, Vec<Diagnostic>> {
     let (tokens, mut diagnostics) = lexer::lex(&source.text);
+    let brackets = Brackets::of(&tokens);
     let mut recovered = Vec::new();
     let eof = source.text.len();
     let result = grammar::ProgramParser::new().parse(
@@ -30,14 +31,75 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Program, Vec<Diagnostic>> {
         source,
         tokens.into_iter().map(Ok::<_, Diagnostic>),
     );
-    diagnostics.extend(recovered.into_iter().map(|r| describe(r.error, eof)));
+    let explain = |e| brackets.explain(describe(e, eof), source);
+    diagnostics.extend(recovered.into_iter().map(|r| explain(r.error)));
     match result {
         Ok(program) if diagnostics.is_empty() => Ok(program),
         Ok(_) => Err(diagnostics),
         Err(e) => {
-            diagnostics.push(describe(e, eof));
+            diagnostics.push(explain(e));
             Err(diagnostics)
         }
+    }
+}
+
+/// Where the source's brackets open and close, to say which one a syntax
+/// error left open (the usual cause of an error on a later line).
+struct Brackets(Vec<(usize, Tok)>);
+
+impl Brackets {
+    fn of(tokens: &[lexer::Spanned]) -> Brackets {
+        let is_bracket = |t: &Tok| {
+            matches!(
+                t,
+                Tok::LParen
+                    | Tok::RParen
+                    | Tok::LBracket
+                    | Tok::RBracket
+                    | Tok::LBrace
+                    | Tok::RBrace
+            )
+        };
+        Brackets(
+            tokens
+                .iter()
+                .filter(|(_, t, _)| is_bracket(t))
+                .map(|(l, t, _)| (*l, t.clone()))
+                .collect(),
+        )
+    }
+
+    /// The `(` or `[` still open where `at` is, if any: a newline inside
+    /// one does not end a statement, so the next line runs on into it.
+    fn open_at(&self, at: usize) -> Option<(usize, &Tok)> {
+        let mut open = Vec::new();
+        for (pos, tok) in self.0.iter().take_while(|(p, _)| *p < at) {
+            match tok {
+                Tok::LParen | Tok::LBracket | Tok::LBrace => open.push((*pos, tok)),
+                _ => {
+                    open.pop();
+                }
+            }
+        }
+        open.pop()
+            .filter(|(_, t)| matches!(t, Tok::LParen | Tok::LBracket))
+    }
+
+    /// Adds a note naming the bracket left open before an error on a later line.
+    fn explain(&self, d: Diagnostic, source: &SourceFile) -> Diagnostic {
+        let Some((pos, tok)) = self.open_at(d.span.start as usize) else {
+            return d;
+        };
+        let (open_line, _) = source.line_col(pos as u32);
+        let (error_line, _) = source.line_col(d.span.start);
+        if open_line == error_line {
+            return d;
+        }
+        d.with_note(format!(
+            "the {} at {} is never closed",
+            tok.describe(),
+            source.location(pos as u32)
+        ))
     }
 }
 
