@@ -8,8 +8,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 
-use crate::ast::FnDef;
-use crate::interp::{Args, Interp, Outcome};
+use crate::interp::{Args, Function, Interp, Outcome};
 
 pub type List = Arc<Mutex<Vec<Value>>>;
 pub type Map = Arc<Mutex<IndexMap<Key, Value>>>;
@@ -85,7 +84,7 @@ impl VarCell {
 
 /// A function value: its code, the cells it captured, its evaluated defaults.
 pub struct Closure {
-    pub def: Arc<FnDef>,
+    pub func: Arc<Function>,
     pub upvalues: Box<[Arc<VarCell>]>,
     pub defaults: Box<[Option<Value>]>,
 }
@@ -337,9 +336,9 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
             out.push('}');
             seen.pop();
         }
-        Value::Func(c) if &*c.def.name == crate::parser::ANONYMOUS => out.push_str("<fn>"),
+        Value::Func(c) if &*c.func.def.name == crate::parser::ANONYMOUS => out.push_str("<fn>"),
         Value::Func(c) => {
-            let _ = write!(out, "<fn {}>", c.def.name);
+            let _ = write!(out, "<fn {}>", c.func.def.name);
         }
         Value::Native(n) => {
             let _ = write!(out, "<builtin fn {}>", n.name);

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::ast::{Arg, Name};
+use crate::ast::Name;
 use crate::builtins;
 use crate::runtime::Runtime;
 use crate::value::{Closure, Key, NativeFn, StrKey, Value};
@@ -17,7 +17,7 @@ impl Interp {
         self.call_value_in(callee, args, &rt)
     }
 
-    fn call_value_in(&mut self, callee: &Value, args: Args, rt: &Runtime) -> Outcome {
+    pub(crate) fn call_value_in(&mut self, callee: &Value, args: Args, rt: &Runtime) -> Outcome {
         match callee {
             Value::Func(c) => {
                 let base = self.stack.len();
@@ -29,38 +29,8 @@ impl Interp {
         }
     }
 
-    /// Evaluates a call's arguments and calls: positional arguments to a
-    /// script function go straight into its frame, with no allocation. The
-    /// outer `Err` is an error in an argument, the inner result the call's.
-    pub(crate) fn call_with(
-        &mut self,
-        callee: &Value,
-        args: &[Arg],
-        f: &Frame,
-    ) -> Result<Outcome, Unwind> {
-        match callee {
-            Value::Func(c) if args.iter().all(|a| a.name.is_none()) => {
-                let base = self.stack.len();
-                for a in args {
-                    match self.operand(&a.value, f) {
-                        Ok(v) => self.stack.push(v),
-                        Err(u) => {
-                            self.stack.truncate(base);
-                            return Err(u);
-                        }
-                    }
-                }
-                Ok(self.call_closure_at(c, base, Vec::new(), f.rt))
-            }
-            _ => {
-                let args = self.eval_args(args, f)?;
-                Ok(self.call_value_in(callee, args, f.rt))
-            }
-        }
-    }
-
     /// Runs a closure whose positional arguments are on the stack from `base`.
-    fn call_closure_at(
+    pub(crate) fn call_closure_at(
         &mut self,
         c: &Closure,
         base: usize,
@@ -71,24 +41,25 @@ impl Interp {
             let frame = Frame {
                 base,
                 up: &c.upvalues,
-                source: &c.def.source,
-                name: &c.def.name,
+                source: &c.func.def.source,
+                name: &c.func.def.name,
                 rt,
             };
             self.depth += 1;
-            let r = self.exec_body(&c.def.body, &frame);
+            let r = c.func.run(self, &frame);
             self.depth -= 1;
             r
         });
         self.stack.truncate(base);
         match r {
-            Err(Unwind::Return(v)) => Ok(v),
+            Err(Unwind::Return) => Ok(std::mem::take(&mut self.ret)),
             r => r,
         }
     }
 
     /// Checks the limits and lays out the frame: parameters from the
     /// arguments, then defaults, the other slots unset.
+    #[inline(always)]
     fn enter_call(
         &mut self,
         c: &Closure,
@@ -96,27 +67,41 @@ impl Interp {
         kw: Vec<(Name, Value)>,
     ) -> Result<(), Unwind> {
         self.tick()?;
-        let limit = self.rt.limits.max_call_depth;
-        if self.depth >= limit {
-            return throw(
-                "RecursionError",
-                format!("maximum recursion depth exceeded ({limit} nested calls)"),
-            );
+        if self.depth >= self.rt.limits.max_call_depth {
+            return Err(recursion_error(self.rt.limits.max_call_depth));
         }
-        let params = &c.def.params;
-        let name = &c.def.name;
+        let def = &c.func.def;
+        let n_pos = self.stack.len() - base;
+        if n_pos != def.params.len() || !kw.is_empty() {
+            return self.bind_arguments(c, base, kw);
+        }
+        if def.n_slots as usize > n_pos {
+            self.stack
+                .resize(base + def.n_slots as usize, Value::Uninit);
+        }
+        Ok(())
+    }
+
+    /// Binds keyword arguments and defaults, when the positional arguments
+    /// alone are not the parameters.
+    #[cold]
+    fn bind_arguments(
+        &mut self,
+        c: &Closure,
+        base: usize,
+        kw: Vec<(Name, Value)>,
+    ) -> Result<(), Unwind> {
+        let params = &c.func.def.params;
         let n_pos = self.stack.len() - base;
         if n_pos > params.len() {
             let required = c.defaults.iter().filter(|d| d.is_none()).count();
+            let name = &c.func.def.name;
             return throw("TypeError", too_many(name, params.len(), required, n_pos));
         }
         self.stack
-            .resize(base + c.def.n_slots as usize, Value::Uninit);
+            .resize(base + c.func.def.n_slots as usize, Value::Uninit);
         if !kw.is_empty() {
             self.bind_keywords(c, base, n_pos, kw)?;
-        }
-        if n_pos == params.len() {
-            return Ok(());
         }
         self.bind_defaults(c, base, n_pos)
     }
@@ -128,7 +113,7 @@ impl Interp {
         n_pos: usize,
         kw: Vec<(Name, Value)>,
     ) -> Result<(), Unwind> {
-        let (params, name) = (&c.def.params, &c.def.name);
+        let (params, name) = (&c.func.def.params, &c.func.def.name);
         for (key, v) in kw {
             let Some(i) = params.iter().position(|p| p.var.name == key) else {
                 return throw(
@@ -148,7 +133,7 @@ impl Interp {
     }
 
     fn bind_defaults(&mut self, c: &Closure, base: usize, n_pos: usize) -> Result<(), Unwind> {
-        let (params, name) = (&c.def.params, &c.def.name);
+        let (params, name) = (&c.func.def.params, &c.func.def.name);
         let mut missing = Vec::new();
         for (i, p) in params.iter().enumerate().skip(n_pos) {
             let slot = &mut self.stack[base + i];
@@ -298,6 +283,14 @@ impl Interp {
         })?;
         Ok(out)
     }
+}
+
+#[cold]
+fn recursion_error(limit: usize) -> Unwind {
+    super::error(
+        "RecursionError",
+        format!("maximum recursion depth exceeded ({limit} nested calls)"),
+    )
 }
 
 fn not_iterable(v: &Value) -> Result<(), Unwind> {

@@ -7,15 +7,16 @@
 
 mod args;
 mod call;
-mod eval;
-mod exec;
+mod compile;
 mod ops;
+mod vars;
 
 use std::sync::Arc;
 
 pub use args::Args;
-pub use eval::make_key;
+pub use compile::Function;
 pub use ops::compare_values;
+pub use vars::make_key;
 
 use crate::ast::{Name, Span};
 use crate::diagnostic::SourceFile;
@@ -27,7 +28,9 @@ pub type Outcome = Result<Value, Unwind>;
 /// Why evaluation stopped early: an error, or control flow leaving a block.
 pub enum Unwind {
     Error(Box<Thrown>),
-    Return(Value),
+    /// `return`: the value waits in [`Interp::ret`], which keeps this type
+    /// small enough for a result with a value to fit in a value's size.
+    Return,
     Break,
     Continue,
     /// `exit(status)`: unwinds the main thread, as Python's `SystemExit`.
@@ -90,6 +93,8 @@ pub struct Interp {
     pub thread: Arc<ThreadCtx>,
     stack: Vec<Value>,
     depth: usize,
+    /// The value of the `return` being unwound.
+    ret: Value,
     /// Operations left before the next check of the limits.
     ticks: u32,
     /// The scheduler, when it may switch threads at any statement (`thr explore`).
@@ -104,6 +109,7 @@ impl Interp {
             thread,
             stack: Vec::with_capacity(256),
             depth: 0,
+            ret: Value::Nil,
             ticks: crate::runtime::TICKS,
         }
     }
@@ -135,6 +141,7 @@ impl Interp {
     /// Runs a program's top level as the body of this thread's outermost
     /// frame, which persists between programs (the REPL's entries).
     pub fn run_program(&mut self, program: &crate::ast::Program) -> Outcome {
+        let code = compile::CompiledProgram::new(program);
         let n = program.n_slots as usize;
         if self.stack.len() < n {
             self.stack.resize(n, Value::Uninit);
@@ -148,7 +155,7 @@ impl Interp {
             name: &name,
             rt: &rt,
         };
-        self.exec_body(&program.body, &frame)
+        code.body.run(self, &frame)
     }
 
     /// Marks an error that has no place yet with `span` in `frame`'s source.
@@ -164,5 +171,29 @@ impl Interp {
             }
             other => other,
         })
+    }
+
+    /// Places an error that left a call: at the call if it has no place yet,
+    /// else notes the call in its trace.
+    #[inline(always)]
+    fn at_call(&self, r: Outcome, f: &Frame, call: Span) -> Outcome {
+        match r {
+            Ok(v) => Ok(v),
+            Err(u) => self.left_call(u, f, call),
+        }
+    }
+
+    #[cold]
+    fn left_call(&self, u: Unwind, f: &Frame, call: Span) -> Outcome {
+        match u {
+            Unwind::Error(mut t) if t.at.is_some() => {
+                t.trace.push(TraceEntry {
+                    function: f.name.clone(),
+                    location: f.source.location(call.start),
+                });
+                Err(Unwind::Error(t))
+            }
+            u => self.locate(Err(u), f, call),
+        }
     }
 }

@@ -104,7 +104,7 @@ impl Interp {
             },
             Value::List(l) => Ok(l.lock().clone().iter().any(|v| values_equal(v, item))),
             Value::Map(m) => {
-                let key = super::eval::make_key(item.clone())?;
+                let key = super::make_key(item.clone())?;
                 Ok(m.lock().contains_key(&key))
             }
             _ => {
@@ -132,7 +132,7 @@ impl Interp {
                 Ok(Value::str(chars[at].encode_utf8(&mut [0; 4])))
             }
             Value::Map(m) => {
-                let key = super::eval::make_key(i.clone())?;
+                let key = super::make_key(i.clone())?;
                 let found = m.lock().get(&key).cloned();
                 found.ok_or_else(|| super::error("KeyError", i.repr()))
             }
@@ -151,7 +151,7 @@ impl Interp {
                 Ok(())
             }
             Value::Map(m) => {
-                let key = super::eval::make_key(i)?;
+                let key = super::make_key(i)?;
                 m.lock().insert(key, v);
                 Ok(())
             }
@@ -173,10 +173,22 @@ pub fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
         BinOp::Mul => x.checked_mul(y),
         // With a positive divisor, Euclid's quotient and remainder are
         // Python's floor division and modulo.
-        BinOp::Mod if y > 0 => Some(x.rem_euclid(y)),
-        BinOp::FloorDiv if y > 0 => Some(x.div_euclid(y)),
-        _ => None,
+        BinOp::Mod => int_mod(x, y),
+        BinOp::FloorDiv => int_floor_div(x, y),
+        BinOp::Div | BinOp::Pow => None,
     }
+}
+
+/// `x % y` when the divisor is positive: then Euclid's remainder is Python's.
+#[inline]
+pub fn int_mod(x: i64, y: i64) -> Option<i64> {
+    (y > 0).then(|| x.rem_euclid(y))
+}
+
+/// `x // y` when the divisor is positive: then Euclid's quotient is Python's.
+#[inline]
+pub fn int_floor_div(x: i64, y: i64) -> Option<i64> {
+    (y > 0).then(|| x.div_euclid(y))
 }
 
 /// A comparison of two ints.

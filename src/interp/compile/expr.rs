@@ -1,0 +1,473 @@
+//! Compiling expressions, conditions and calls.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::ast::{Arg, BinOp, Capture, CmpOp, Expr, ExprKind, FnDef, Name, Slot, Span, Var};
+use crate::value::{Closure, StrKey, Value, VarCell};
+
+use super::super::ops::{self, int_compare};
+use super::super::{make_key, Args, Frame, Interp, Outcome, Unwind};
+use super::{Eval, Function, Test};
+
+/// An operand, with the commonest leaves (a plain local, a literal) read in
+/// place rather than through a closure call.
+pub(crate) enum Operand {
+    Local(usize, Var),
+    Const(Value),
+    Eval(Eval),
+}
+
+impl Operand {
+    pub fn new(e: &Expr) -> Operand {
+        match &e.kind {
+            ExprKind::Const(v) => Operand::Const(v.clone()),
+            ExprKind::Var(var) => match var.slot {
+                Slot::Local(i) => Operand::Local(i as usize, var.clone()),
+                _ => Operand::Eval(compile(e)),
+            },
+            _ => Operand::Eval(compile(e)),
+        }
+    }
+
+    #[inline(always)]
+    pub fn get(&self, me: &mut Interp, f: &Frame) -> Outcome {
+        match self {
+            Operand::Local(i, var) => match &me.stack[f.base + i] {
+                // A captured or not yet declared variable.
+                Value::Cell(_) | Value::Uninit => me.load_var(var, f),
+                v => Ok(v.clone()),
+            },
+            Operand::Const(v) => Ok(v.clone()),
+            Operand::Eval(e) => e(me, f),
+        }
+    }
+
+    /// The operand's value if it is an int that can be read in place, with
+    /// no clone, drop or call: the fast path of arithmetic and comparisons.
+    #[inline(always)]
+    pub fn peek_int(&self, me: &Interp, f: &Frame) -> Option<i64> {
+        match self {
+            Operand::Local(i, _) => match me.stack[f.base + i] {
+                Value::Int(x) => Some(x),
+                _ => None,
+            },
+            Operand::Const(Value::Int(x)) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn compile(e: &Expr) -> Eval {
+    let span = e.span;
+    match &e.kind {
+        ExprKind::Const(v) => {
+            let v = v.clone();
+            Box::new(move |_, _| Ok(v.clone()))
+        }
+        ExprKind::Var(var) => {
+            let var = var.clone();
+            Box::new(move |me, f| me.load_var(&var, f))
+        }
+        ExprKind::List(items) => {
+            let items: Box<[Eval]> = items.iter().map(compile).collect();
+            Box::new(move |me, f| {
+                let items = items.iter().map(|i| i(me, f)).collect::<Result<_, _>>()?;
+                Ok(Value::list(items))
+            })
+        }
+        ExprKind::Map(entries) => map_literal(entries),
+        ExprKind::Neg(a) => {
+            let a = compile(a);
+            Box::new(move |me, f| {
+                let v = a(me, f)?;
+                me.locate(me.negate(v), f, span)
+            })
+        }
+        ExprKind::Not(a) => {
+            let t = test(a);
+            Box::new(move |me, f| Ok(Value::Bool(!t(me, f)?)))
+        }
+        ExprKind::Binary(op, a, b) => binary(*op, Operand::new(a), Operand::new(b), span),
+        ExprKind::And(a, b) => {
+            let (a, b) = (compile(a), compile(b));
+            Box::new(move |me, f| {
+                let v = a(me, f)?;
+                if v.truthy() {
+                    b(me, f)
+                } else {
+                    Ok(v)
+                }
+            })
+        }
+        ExprKind::Or(a, b) => {
+            let (a, b) = (compile(a), compile(b));
+            Box::new(move |me, f| {
+                let v = a(me, f)?;
+                if v.truthy() {
+                    Ok(v)
+                } else {
+                    b(me, f)
+                }
+            })
+        }
+        ExprKind::Compare(..) => {
+            let t = test(e);
+            Box::new(move |me, f| t(me, f).map(Value::Bool))
+        }
+        ExprKind::Call(callee, args) => call(callee, args, span),
+        ExprKind::Method(recv, name, args) => method(recv, name, args, span),
+        ExprKind::Index(a, i) => {
+            let (a, i) = (Operand::new(a), Operand::new(i));
+            Box::new(move |me, f| {
+                let a = a.get(me, f)?;
+                let i = i.get(me, f)?;
+                me.locate(me.index(&a, &i), f, span)
+            })
+        }
+        ExprKind::Slice(a, parts) => slice(a, parts, span),
+        ExprKind::Field(a, name) => {
+            let (a, name) = (Operand::new(a), name.clone());
+            Box::new(move |me, f| {
+                let a = a.get(me, f)?;
+                let r = me.field(&a, &name);
+                me.locate(r, f, span)
+            })
+        }
+        ExprKind::Func(def) => {
+            let make = MakeFn::new(def);
+            Box::new(move |me, f| make.make(me, f))
+        }
+    }
+}
+
+fn map_literal(entries: &[(Expr, Expr)]) -> Eval {
+    let entries: Box<[(Eval, Span, Eval)]> = entries
+        .iter()
+        .map(|(k, v)| (compile(k), k.span, compile(v)))
+        .collect();
+    Box::new(move |me, f| {
+        let mut map = IndexMap::with_capacity(entries.len());
+        for (k, span, v) in entries.iter() {
+            let key = k(me, f)?;
+            let key = me.locate(make_key(key), f, *span)?;
+            map.insert(key, v(me, f)?);
+        }
+        Ok(Value::map(map))
+    })
+}
+
+fn slice(a: &Expr, parts: &[Option<Box<Expr>>; 3], span: Span) -> Eval {
+    let a = compile(a);
+    let parts: [Option<Eval>; 3] = std::array::from_fn(|i| parts[i].as_deref().map(compile));
+    Box::new(move |me, f| {
+        let a = a(me, f)?;
+        let mut bounds = [None, None, None];
+        for (b, p) in bounds.iter_mut().zip(&parts) {
+            if let Some(p) = p {
+                *b = Some(p(me, f)?);
+            }
+        }
+        me.locate(ops::slice(&a, bounds), f, span)
+    })
+}
+
+/// `a op b`, with the operator chosen here and a fast path for two ints
+/// whose result is a plain int.
+fn binary(op: BinOp, a: Operand, b: Operand, span: Span) -> Eval {
+    match op {
+        BinOp::Add => arith(op, a, b, span, i64::checked_add),
+        BinOp::Sub => arith(op, a, b, span, i64::checked_sub),
+        BinOp::Mul => arith(op, a, b, span, i64::checked_mul),
+        BinOp::Mod => arith(op, a, b, span, ops::int_mod),
+        BinOp::FloorDiv => arith(op, a, b, span, ops::int_floor_div),
+        BinOp::Div | BinOp::Pow => arith(op, a, b, span, |_, _| None),
+    }
+}
+
+fn arith<F>(op: BinOp, a: Operand, b: Operand, span: Span, fast: F) -> Eval
+where
+    F: Fn(i64, i64) -> Option<i64> + Copy + Send + Sync + 'static,
+{
+    let slow = move |me: &mut Interp, f: &Frame, x: Value, y: Value| {
+        let r = me.binary(op, x, y);
+        me.locate(r, f, span)
+    };
+    Box::new(move |me, f| {
+        if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
+            if let Some(v) = fast(x, y) {
+                return Ok(Value::Int(v));
+            }
+        }
+        let x = a.get(me, f)?;
+        let y = b.get(me, f)?;
+        if let (Value::Int(x), Value::Int(y)) = (&x, &y) {
+            if let Some(v) = fast(*x, *y) {
+                return Ok(Value::Int(v));
+            }
+        }
+        slow(me, f, x, y)
+    })
+}
+
+/// Compiles an expression whose value is only tested for truth: conditions
+/// of `if` and `while`, and the operands of `not`, `and` and `or` there.
+pub(crate) fn test(e: &Expr) -> Test {
+    match &e.kind {
+        ExprKind::Compare(first, rest) => match &rest[..] {
+            [(op, right)] => compare(*op, Operand::new(first), Operand::new(right), e.span),
+            _ => chain(first, rest, e.span),
+        },
+        ExprKind::Not(a) => {
+            let t = test(a);
+            Box::new(move |me, f| Ok(!t(me, f)?))
+        }
+        ExprKind::And(a, b) => {
+            let (a, b) = (test(a), test(b));
+            Box::new(move |me, f| Ok(a(me, f)? && b(me, f)?))
+        }
+        ExprKind::Or(a, b) => {
+            let (a, b) = (test(a), test(b));
+            Box::new(move |me, f| Ok(a(me, f)? || b(me, f)?))
+        }
+        _ => {
+            let v = Operand::new(e);
+            Box::new(move |me, f| Ok(v.get(me, f)?.truthy()))
+        }
+    }
+}
+
+/// `a op b`, with a fast path for two ints.
+fn compare(op: CmpOp, a: Operand, b: Operand, span: Span) -> Test {
+    match op {
+        CmpOp::Eq => int_or_any(op, a, b, span, |x, y| x == y),
+        CmpOp::Ne => int_or_any(op, a, b, span, |x, y| x != y),
+        CmpOp::Lt => int_or_any(op, a, b, span, |x, y| x < y),
+        CmpOp::Le => int_or_any(op, a, b, span, |x, y| x <= y),
+        CmpOp::Gt => int_or_any(op, a, b, span, |x, y| x > y),
+        CmpOp::Ge => int_or_any(op, a, b, span, |x, y| x >= y),
+        CmpOp::In | CmpOp::NotIn => Box::new(move |me, f| {
+            let x = a.get(me, f)?;
+            let y = b.get(me, f)?;
+            let r = me.compare(op, &x, &y);
+            me.locate(r, f, span)
+        }),
+    }
+}
+
+fn int_or_any<F>(op: CmpOp, a: Operand, b: Operand, span: Span, fast: F) -> Test
+where
+    F: Fn(i64, i64) -> bool + Send + Sync + 'static,
+{
+    Box::new(move |me, f| {
+        if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
+            return Ok(fast(x, y));
+        }
+        let x = a.get(me, f)?;
+        let y = b.get(me, f)?;
+        if let (Value::Int(x), Value::Int(y)) = (&x, &y) {
+            return Ok(fast(*x, *y));
+        }
+        let r = me.compare(op, &x, &y);
+        me.locate(r, f, span)
+    })
+}
+
+/// `a < b <= c`: each operand evaluated once, stopping at the first false.
+fn chain(first: &Expr, rest: &[(CmpOp, Expr)], span: Span) -> Test {
+    let first = Operand::new(first);
+    let rest: Box<[(CmpOp, Operand)]> = rest.iter().map(|(op, e)| (*op, Operand::new(e))).collect();
+    Box::new(move |me, f| {
+        let mut left = first.get(me, f)?;
+        for (op, right) in rest.iter() {
+            let right = right.get(me, f)?;
+            let r = match (&left, &right) {
+                (Value::Int(x), Value::Int(y)) if !matches!(op, CmpOp::In | CmpOp::NotIn) => {
+                    Ok(int_compare(*op, *x, *y))
+                }
+                _ => me.compare(*op, &left, &right),
+            };
+            if !me.locate(r, f, span)? {
+                return Ok(false);
+            }
+            left = right;
+        }
+        Ok(true)
+    })
+}
+
+/// A call's arguments: all positional (the fast case), or some by name.
+pub(crate) struct ArgList {
+    positional: bool,
+    items: Box<[(Option<Name>, Operand)]>,
+}
+
+impl ArgList {
+    fn new(args: &[Arg]) -> ArgList {
+        ArgList {
+            positional: args.iter().all(|a| a.name.is_none()),
+            items: args
+                .iter()
+                .map(|a| (a.name.clone(), Operand::new(&a.value)))
+                .collect(),
+        }
+    }
+
+    /// Evaluates the arguments and calls: positional arguments to a script
+    /// function go straight into its frame, with no allocation. The outer
+    /// `Err` is an error in an argument, the inner result the call's.
+    #[inline]
+    fn call(&self, me: &mut Interp, callee: &Value, f: &Frame) -> Result<Outcome, Unwind> {
+        match callee {
+            Value::Func(c) if self.positional => {
+                let base = me.stack.len();
+                for (_, a) in self.items.iter() {
+                    match a.get(me, f) {
+                        Ok(v) => me.stack.push(v),
+                        Err(u) => {
+                            me.stack.truncate(base);
+                            return Err(u);
+                        }
+                    }
+                }
+                Ok(me.call_closure_at(c, base, Vec::new(), f.rt))
+            }
+            _ => {
+                let args = self.values(me, f)?;
+                Ok(me.call_value_in(callee, args, f.rt))
+            }
+        }
+    }
+
+    fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
+        let mut out = Args::default();
+        for (name, a) in self.items.iter() {
+            let v = a.get(me, f)?;
+            match name {
+                None => out.pos.push(v),
+                Some(n) => out.kw.push((n.clone(), v)),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `callee(args)`, reading a builtin or a function declared once (a fixed
+/// captured variable) in place, without touching its reference count:
+/// threads calling one shared function would otherwise contend on it.
+fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
+    let args = ArgList::new(args);
+    let slot = match &callee.kind {
+        ExprKind::Var(var) => var.slot,
+        _ => Slot::Unresolved,
+    };
+    match slot {
+        Slot::Builtin(i) => Box::new(move |me, f| {
+            let r = args.call(me, &f.rt.builtins[i as usize], f)?;
+            me.at_call(r, f, span)
+        }),
+        Slot::Upvalue(i) => {
+            let callee = compile(callee);
+            Box::new(move |me, f| {
+                let r = match f.up[i as usize].get_fixed() {
+                    Some(c) => args.call(me, c, f)?,
+                    None => {
+                        let c = callee(me, f)?;
+                        args.call(me, &c, f)?
+                    }
+                };
+                me.at_call(r, f, span)
+            })
+        }
+        _ => {
+            let callee = compile(callee);
+            Box::new(move |me, f| {
+                let c = callee(me, f)?;
+                let r = args.call(me, &c, f)?;
+                me.at_call(r, f, span)
+            })
+        }
+    }
+}
+
+/// `recv.name(args)`: a function stored in a map (a record's method), else
+/// a builtin method of the receiver.
+fn method(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {
+    let (recv, name, args) = (Operand::new(recv), name.clone(), ArgList::new(args));
+    Box::new(move |me, f| {
+        let recv = recv.get(me, f)?;
+        let r = match map_field(&recv, &name) {
+            Some(func) => args.call(me, &func, f)?,
+            None => {
+                let args = args.values(me, f)?;
+                me.call_method(&recv, &name, args)
+            }
+        };
+        me.at_call(r, f, span)
+    })
+}
+
+/// `m.name` when `m` is a map holding `name`.
+fn map_field(recv: &Value, name: &str) -> Option<Value> {
+    match recv {
+        Value::Map(m) => m.lock().get(&StrKey(name)).cloned(),
+        _ => None,
+    }
+}
+
+/// Makes closures of one function literal or declaration: evaluates its
+/// defaults in the creating frame and takes the cells it captures.
+pub(crate) struct MakeFn {
+    func: Arc<Function>,
+    defaults: Box<[Option<Eval>]>,
+}
+
+impl MakeFn {
+    pub fn new(def: &Arc<FnDef>) -> MakeFn {
+        MakeFn {
+            func: Function::new(def),
+            defaults: def
+                .params
+                .iter()
+                .map(|p| p.default.as_ref().map(compile))
+                .collect(),
+        }
+    }
+
+    pub fn make(&self, me: &mut Interp, f: &Frame) -> Outcome {
+        let mut defaults = Vec::with_capacity(self.defaults.len());
+        for d in self.defaults.iter() {
+            defaults.push(match d {
+                Some(d) => Some(d(me, f)?),
+                None => None,
+            });
+        }
+        let upvalues = self
+            .func
+            .def
+            .captures
+            .iter()
+            .map(|c| match *c {
+                Capture::Local(s) => cell_of(me, f.base + s as usize),
+                Capture::Upvalue(i) => f.up[i as usize].clone(),
+            })
+            .collect();
+        Ok(Value::Func(Arc::new(Closure {
+            func: self.func.clone(),
+            upvalues,
+            defaults: defaults.into(),
+        })))
+    }
+}
+
+/// The cell in a stack slot, making one if the slot holds a plain value.
+fn cell_of(me: &mut Interp, index: usize) -> Arc<VarCell> {
+    let slot = &mut me.stack[index];
+    if let Value::Cell(c) = slot {
+        return c.clone();
+    }
+    let cell = VarCell::new(std::mem::take(slot), false);
+    *slot = Value::Cell(cell.clone());
+    cell
+}

@@ -1,0 +1,354 @@
+//! Compiling statements.
+
+use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
+use crate::value::Value;
+
+use super::super::{error, ops, Frame, Interp, Outcome, Thrown, Unwind};
+use super::expr::{self, Operand};
+use super::{BlockCode, Done, Exec};
+
+pub(crate) fn compile(stmt: &Stmt) -> Exec {
+    let span = stmt.span;
+    match &stmt.kind {
+        StmtKind::Expr(e) => {
+            let e = expr::compile(e);
+            Box::new(move |me, f| e(me, f).map(drop))
+        }
+        StmtKind::Let(var, e) => {
+            let (var, e) = (var.clone(), expr::compile(e));
+            Box::new(move |me, f| {
+                let v = e(me, f)?;
+                me.store_var(&var, v, f);
+                Ok(())
+            })
+        }
+        StmtKind::Assign(target, op, e) => assign(target, *op, e),
+        // Bound when its block is entered.
+        StmtKind::Fn(..) => Box::new(|_, _| Ok(())),
+        StmtKind::If(arms, els) => if_else(arms, els.as_ref()),
+        StmtKind::While(cond, body) => {
+            let (cond, body) = (expr::test(cond), BlockCode::whole(body));
+            Box::new(move |me, f| {
+                while cond(me, f)? {
+                    let ticked = me.tick();
+                    me.locate(ticked, f, span)?;
+                    match body.run(me, f) {
+                        Err(Unwind::Break) => break,
+                        Err(Unwind::Continue) | Ok(()) => {}
+                        Err(other) => return Err(other),
+                    }
+                }
+                Ok(())
+            })
+        }
+        StmtKind::For(vars, iter, body) => for_loop(vars, iter, BlockCode::whole(body)),
+        StmtKind::Break => Box::new(|_, _| Err(Unwind::Break)),
+        StmtKind::Continue => Box::new(|_, _| Err(Unwind::Continue)),
+        StmtKind::Return(e) => match e {
+            Some(e) => {
+                let e = Operand::new(e);
+                Box::new(move |me, f| {
+                    me.ret = e.get(me, f)?;
+                    Err(Unwind::Return)
+                })
+            }
+            None => Box::new(|me, _| {
+                me.ret = Value::Nil;
+                Err(Unwind::Return)
+            }),
+        },
+        StmtKind::Throw(e) => {
+            let e = expr::compile(e);
+            Box::new(move |me, f| {
+                let v = e(me, f)?;
+                let r = Err(thrown_value(v));
+                me.locate(r, f, span)
+            })
+        }
+        StmtKind::With(e, var, body) => with(e, var.clone(), BlockCode::whole(body)),
+        StmtKind::Try(body, catches, finally) => try_catch(body, catches, finally.as_ref()),
+        StmtKind::Invalid => unreachable!("programs with syntax errors never run"),
+    }
+}
+
+fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) -> Exec {
+    let arms: Box<[_]> = arms
+        .iter()
+        .map(|(cond, body)| (expr::test(cond), BlockCode::whole(body)))
+        .collect();
+    let els = els.map(BlockCode::whole);
+    Box::new(move |me, f| {
+        for (cond, body) in arms.iter() {
+            if cond(me, f)? {
+                return body.run(me, f);
+            }
+        }
+        match &els {
+            Some(body) => body.run(me, f),
+            None => Ok(()),
+        }
+    })
+}
+
+fn for_loop(vars: &[Var], iter: &Expr, body: BlockCode) -> Exec {
+    let (vars, span, iter) = (vars.to_vec(), iter.span, expr::compile(iter));
+    Box::new(move |me, f| {
+        let items = iter(me, f)?;
+        let r = me.for_each(&items, |me, item| {
+            me.tick()?;
+            body.enter(me, f)?;
+            bind_loop_vars(me, &vars, item, f)?;
+            match body.run_entered(me, f) {
+                Err(Unwind::Break) => Ok(false),
+                Err(Unwind::Continue) | Ok(()) => Ok(true),
+                Err(other) => Err(other),
+            }
+        });
+        me.locate(r, f, span)
+    })
+}
+
+/// Binds `for x in ...` or unpacks `for k, v in ...`.
+fn bind_loop_vars(me: &mut Interp, vars: &[Var], item: Value, f: &Frame) -> Done {
+    if let [var] = vars {
+        me.store_var(var, item, f);
+        return Ok(());
+    }
+    let parts = match &item {
+        Value::List(l) => l.lock().clone(),
+        other => {
+            return super::super::throw(
+                "TypeError",
+                format!(
+                    "cannot unpack {} into {} variables",
+                    other.a_type(),
+                    vars.len()
+                ),
+            )
+        }
+    };
+    if parts.len() != vars.len() {
+        return super::super::throw(
+            "ValueError",
+            format!(
+                "expected {} values to unpack, got {}",
+                vars.len(),
+                parts.len()
+            ),
+        );
+    }
+    for (var, v) in vars.iter().zip(parts) {
+        me.store_var(var, v, f);
+    }
+    Ok(())
+}
+
+/// The error that `throw v` raises.
+fn thrown_value(v: Value) -> Unwind {
+    match v {
+        Value::Error(e) => {
+            let (at, trace) = e.origin.get().cloned().unwrap_or_default();
+            Unwind::Error(Box::new(Thrown {
+                error: e,
+                at,
+                trace,
+            }))
+        }
+        Value::Str(s) => error("Error", s.to_string()),
+        other => error(
+            "TypeError",
+            format!(
+                "can only throw an error or a string, not {}",
+                other.type_name()
+            ),
+        ),
+    }
+}
+
+/// One compiled `catch` clause.
+struct CatchCode {
+    kind: Option<Name>,
+    var: Option<Var>,
+    body: BlockCode,
+}
+
+impl CatchCode {
+    fn new(c: &Catch) -> CatchCode {
+        CatchCode {
+            kind: c.kind.clone(),
+            var: c.var.clone(),
+            body: BlockCode::whole(&c.body),
+        }
+    }
+
+    fn matches(&self, t: &Thrown) -> bool {
+        match &self.kind {
+            None => true,
+            Some(k) => &**k == "Error" || **k == *t.error.kind,
+        }
+    }
+}
+
+fn try_catch(
+    body: &crate::ast::Block,
+    catches: &[Catch],
+    finally: Option<&crate::ast::Block>,
+) -> Exec {
+    let body = BlockCode::whole(body);
+    let catches: Box<[CatchCode]> = catches.iter().map(CatchCode::new).collect();
+    let finally = finally.map(BlockCode::whole);
+    Box::new(move |me, f| {
+        let r = match body.run(me, f) {
+            Err(Unwind::Error(t)) => catch(me, t, &catches, f),
+            other => other,
+        };
+        let Some(fin) = &finally else { return r };
+        // The finally block may call functions, which return through `ret`.
+        let returning = matches!(r, Err(Unwind::Return)).then(|| std::mem::take(&mut me.ret));
+        fin.run(me, f)?;
+        if let Some(v) = returning {
+            me.ret = v;
+        }
+        r
+    })
+}
+
+fn catch(me: &mut Interp, t: Box<Thrown>, catches: &[CatchCode], f: &Frame) -> Done {
+    let Some(c) = catches.iter().find(|c| c.matches(&t)) else {
+        return Err(Unwind::Error(t));
+    };
+    let _ = t.error.origin.set((t.at.clone(), t.trace.clone()));
+    c.body.enter(me, f)?;
+    if let Some(var) = &c.var {
+        me.store_var(var, Value::Error(t.error.clone()), f);
+    }
+    c.body.run_entered(me, f)
+}
+
+fn with(e: &Expr, var: Option<Var>, body: BlockCode) -> Exec {
+    let (span, e) = (e.span, expr::compile(e));
+    Box::new(move |me, f| {
+        let subject = e(me, f)?;
+        let (obj, entered) = match &subject {
+            Value::Object(o) => (Some(o), o.enter(me)),
+            _ => (None, None),
+        };
+        let entered = entered.unwrap_or_else(|| {
+            super::super::throw(
+                "TypeError",
+                format!(
+                    "{} cannot be used in `with` (use a lock, rlock, condition or semaphore)",
+                    subject.a_type()
+                ),
+            )
+        });
+        let acquired = me.locate(entered, f, span)?;
+        let obj = obj.expect("only objects can be entered");
+        body.enter(me, f)?;
+        if let Some(var) = &var {
+            me.store_var(var, acquired, f);
+        }
+        let r = body.run_entered(me, f);
+        let released = obj.exit(me);
+        let released = me.locate(released, f, span);
+        r.and(released.map(drop))
+    })
+}
+
+fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
+    let value = NewValue::new(op, e);
+    match target {
+        Target::Var(var) => {
+            let var = var.clone();
+            Box::new(move |me, f| {
+                let v = match value.int_update(me, f, &var) {
+                    Some(v) => Value::Int(v),
+                    None => value.get(me, f, var.span, |me| me.load_var(&var, f))?,
+                };
+                me.preemption_point();
+                me.store_var(&var, v, f);
+                Ok(())
+            })
+        }
+        Target::Index(obj, index) => {
+            let (obj, index) = (expr::compile(obj), expr::compile(index));
+            let span = e.span;
+            Box::new(move |me, f| {
+                let obj = obj(me, f)?;
+                let index = index(me, f)?;
+                let v = value.get(me, f, span, |me| me.index(&obj, &index))?;
+                me.preemption_point();
+                let r = me.set_index(&obj, index, v);
+                me.locate(r, f, span)
+            })
+        }
+        Target::Field(obj, name) => {
+            let (obj, name, span) = (expr::compile(obj), name.clone(), e.span);
+            Box::new(move |me, f| {
+                let obj = obj(me, f)?;
+                let v = value.get(me, f, span, |me| me.field(&obj, &name))?;
+                me.preemption_point();
+                let r = me.set_field(&obj, &name, v);
+                me.locate(r, f, span)
+            })
+        }
+    }
+}
+
+/// The value an assignment stores: the right side, or for `x op= e` the old
+/// value combined with it.
+struct NewValue {
+    update: Option<BinOp>,
+    rhs: Operand,
+    span: Span,
+}
+
+impl NewValue {
+    fn new(op: AssignOp, e: &Expr) -> NewValue {
+        NewValue {
+            update: match op {
+                AssignOp::Set => None,
+                AssignOp::Update(bin) => Some(bin),
+            },
+            rhs: Operand::new(e),
+            span: e.span,
+        }
+    }
+
+    /// `i += 1` on a local int, read and computed in place.
+    #[inline(always)]
+    fn int_update(&self, me: &Interp, f: &Frame, var: &Var) -> Option<i64> {
+        let (Some(bin), Slot::Local(i)) = (self.update, var.slot) else {
+            return None;
+        };
+        let Value::Int(x) = me.stack[f.base + i as usize] else {
+            return None;
+        };
+        ops::int_fast(bin, x, self.rhs.peek_int(me, f)?)
+    }
+
+    /// Errors are placed at the target (`at`) and the right side.
+    #[inline]
+    fn get(
+        &self,
+        me: &mut Interp,
+        f: &Frame,
+        at: Span,
+        old: impl FnOnce(&mut Interp) -> Outcome,
+    ) -> Outcome {
+        let Some(bin) = self.update else {
+            return self.rhs.get(me, f);
+        };
+        let span = self.span.to(at);
+        let old = old(me);
+        let old = me.locate(old, f, span)?;
+        let rhs = self.rhs.get(me, f)?;
+        if let (Value::Int(x), Value::Int(y)) = (&old, &rhs) {
+            if let Some(v) = ops::int_fast(bin, *x, *y) {
+                return Ok(Value::Int(v));
+            }
+        }
+        let r = me.binary(bin, old, rhs);
+        me.locate(r, f, span)
+    }
+}

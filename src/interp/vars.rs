@@ -1,0 +1,49 @@
+//! Reading and writing variables where the resolver placed them.
+
+use crate::ast::{Slot, Var};
+use crate::value::{Key, Value};
+
+use super::{throw, Frame, Interp, Outcome, Unwind};
+
+impl Interp {
+    pub(crate) fn load_var(&self, var: &Var, f: &Frame) -> Outcome {
+        let v = match var.slot {
+            Slot::Local(i) => match &self.stack[f.base + i as usize] {
+                Value::Cell(c) => c.get(),
+                v => v.clone(),
+            },
+            Slot::Upvalue(i) => f.up[i as usize].get(),
+            Slot::Builtin(i) => f.rt.builtins[i as usize].clone(),
+            Slot::Unresolved => unreachable!("the resolver rejects undeclared names"),
+        };
+        if let Value::Uninit = v {
+            let r = throw(
+                "NameError",
+                format!("'{}' is used before its `let` has run", var.name),
+            );
+            return self.locate(r, f, var.span);
+        }
+        Ok(v)
+    }
+
+    pub(crate) fn store_var(&mut self, var: &Var, v: Value, f: &Frame) {
+        match var.slot {
+            Slot::Local(i) => {
+                let slot = &mut self.stack[f.base + i as usize];
+                match slot {
+                    Value::Cell(c) => c.set(v),
+                    _ => *slot = v,
+                }
+            }
+            Slot::Upvalue(i) => f.up[i as usize].set(v),
+            Slot::Builtin(_) | Slot::Unresolved => {
+                unreachable!("the resolver rejects assignments to builtins")
+            }
+        }
+    }
+}
+
+/// A value as a map key, or a `TypeError` for lists and maps.
+pub fn make_key(v: Value) -> Result<Key, Unwind> {
+    Key::new(v).map_err(|t| super::error("TypeError", format!("unhashable type: '{t}'")))
+}
