@@ -11,7 +11,11 @@ use parking_lot::Mutex;
 use crate::interp::{Args, Function, Interp, Outcome};
 
 pub type List = Arc<Mutex<Vec<Value>>>;
-pub type Map = Arc<Mutex<IndexMap<Key, Value>>>;
+/// A map's entries in insertion order, hashed with foldhash: several times
+/// faster than the default SipHash on short string keys, and still seeded
+/// per process against crafted collisions.
+pub type Entries = IndexMap<Key, Value, foldhash::fast::RandomState>;
+pub type Map = Arc<Mutex<Entries>>;
 
 #[derive(Clone, Default)]
 pub enum Value {
@@ -202,7 +206,7 @@ impl Value {
         Value::List(Arc::new(Mutex::new(items)))
     }
 
-    pub fn map(entries: IndexMap<Key, Value>) -> Value {
+    pub fn map(entries: Entries) -> Value {
         Value::Map(Arc::new(Mutex::new(entries)))
     }
 
@@ -579,7 +583,7 @@ mod tests {
     #[test]
     fn nested_containers_print_as_python() {
         let inner = Value::list(vec![Value::str("0"), Value::Nil, Value::Bool(true)]);
-        let mut m = IndexMap::new();
+        let mut m = Entries::default();
         m.insert(Key::str("a"), inner);
         m.insert(Key(Value::Int(1)), Value::str("it's"));
         assert_eq!(Value::map(m).repr(), "{'a': ['0', nil, true], 1: \"it's\"}");

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
 use crate::format::percent_format;
 use crate::interp::{error, throw, Args, Interp, Outcome, Unwind};
 use crate::runtime::VIRTUAL_EPOCH;
@@ -180,6 +178,6 @@ fn record(interp: &Interp, levelname: &str, level: i64, message: String) -> Valu
         ("thread", Value::Int(interp.thread.ident())),
         ("name", Value::str("root")),
     ];
-    let map: IndexMap<Key, Value> = fields.into_iter().map(|(k, v)| (Key::str(k), v)).collect();
+    let map: crate::value::Entries = fields.into_iter().map(|(k, v)| (Key::str(k), v)).collect();
     Value::map(map)
 }

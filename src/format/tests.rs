@@ -26,7 +26,7 @@ fn list(items: Vec<Value>) -> Value {
 }
 
 fn map(entries: &[(&str, Value)]) -> Value {
-    let entries: IndexMap<Key, Value> = entries
+    let entries: crate::value::Entries = entries
         .iter()
         .map(|(k, v)| (Key::str(k), v.clone()))
         .collect();

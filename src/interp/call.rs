@@ -203,7 +203,12 @@ impl Interp {
     pub fn set_field(&mut self, recv: &Value, name: &str, v: Value) -> Result<(), Unwind> {
         let done = match recv {
             Value::Map(m) => {
-                m.lock().insert(Key::str(name), v);
+                let mut m = m.lock();
+                // Updating a record's field is the common case: no new key.
+                match m.get_mut(&StrKey(name)) {
+                    Some(slot) => *slot = v,
+                    None => drop(m.insert(Key::str(name), v)),
+                }
                 return Ok(());
             }
             Value::Object(o) => o.set_field(self, name, v),

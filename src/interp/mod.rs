@@ -123,6 +123,11 @@ impl Interp {
         }
     }
 
+    /// Whether a scheduler may switch threads at any statement.
+    pub(crate) fn explores(&self) -> bool {
+        self.preempt.is_some()
+    }
+
     /// Counts one operation (a call or a loop iteration); every
     /// [`TICKS`](crate::runtime::TICKS) it checks the limits and Ctrl-C.
     #[inline]

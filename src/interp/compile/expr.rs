@@ -1,11 +1,10 @@
 //! Compiling expressions, conditions and calls.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
 use crate::ast::{Arg, BinOp, Capture, CmpOp, Expr, ExprKind, FnDef, Name, Slot, Span, Var};
-use crate::value::{Closure, StrKey, Value, VarCell};
+use crate::value::{Closure, Entries, StrKey, Value, VarCell};
 
 use super::super::ops::{self, int_compare};
 use super::super::{make_key, Args, Frame, Interp, Outcome, Unwind};
@@ -15,6 +14,7 @@ use super::{Eval, Function, Test};
 /// place rather than through a closure call.
 pub(crate) enum Operand {
     Local(usize, Var),
+    Upvalue(usize, Var),
     Const(Value),
     Eval(Eval),
 }
@@ -25,6 +25,7 @@ impl Operand {
             ExprKind::Const(v) => Operand::Const(v.clone()),
             ExprKind::Var(var) => match var.slot {
                 Slot::Local(i) => Operand::Local(i as usize, var.clone()),
+                Slot::Upvalue(i) => Operand::Upvalue(i as usize, var.clone()),
                 _ => Operand::Eval(compile(e)),
             },
             _ => Operand::Eval(compile(e)),
@@ -39,9 +40,23 @@ impl Operand {
                 Value::Cell(_) | Value::Uninit => me.load_var(var, f),
                 v => Ok(v.clone()),
             },
+            Operand::Upvalue(_, var) => me.load_var(var, f),
             Operand::Const(v) => Ok(v.clone()),
             Operand::Eval(e) => e(me, f),
         }
+    }
+
+    /// The operand's value, borrowed when it is a variable captured and
+    /// never reassigned (a record's `self`, a shared function): reading it
+    /// then touches no reference count other threads may be bouncing.
+    #[inline(always)]
+    pub fn get_ref<'f>(&self, me: &mut Interp, f: &Frame<'f>) -> Result<Cow<'f, Value>, Unwind> {
+        if let Operand::Upvalue(i, _) = self {
+            if let Some(v) = f.up[*i].get_fixed() {
+                return Ok(Cow::Borrowed(v));
+            }
+        }
+        self.get(me, f).map(Cow::Owned)
     }
 
     /// The operand's value if it is an int that can be read in place, with
@@ -121,7 +136,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         ExprKind::Index(a, i) => {
             let (a, i) = (Operand::new(a), Operand::new(i));
             Box::new(move |me, f| {
-                let a = a.get(me, f)?;
+                let a = a.get_ref(me, f)?;
                 let i = i.get(me, f)?;
                 me.locate(me.index(&a, &i), f, span)
             })
@@ -130,7 +145,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         ExprKind::Field(a, name) => {
             let (a, name) = (Operand::new(a), name.clone());
             Box::new(move |me, f| {
-                let a = a.get(me, f)?;
+                let a = a.get_ref(me, f)?;
                 let r = me.field(&a, &name);
                 me.locate(r, f, span)
             })
@@ -148,7 +163,7 @@ fn map_literal(entries: &[(Expr, Expr)]) -> Eval {
         .map(|(k, v)| (compile(k), k.span, compile(v)))
         .collect();
     Box::new(move |me, f| {
-        let mut map = IndexMap::with_capacity(entries.len());
+        let mut map = Entries::with_capacity_and_hasher(entries.len(), Default::default());
         for (k, span, v) in entries.iter() {
             let key = k(me, f)?;
             let key = me.locate(make_key(key), f, *span)?;
@@ -341,7 +356,7 @@ impl ArgList {
     }
 
     fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
-        let mut out = Args::default();
+        let mut out = Args::new(Vec::with_capacity(self.items.len()));
         for (name, a) in self.items.iter() {
             let v = a.get(me, f)?;
             match name {
@@ -367,23 +382,10 @@ fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             let r = args.call(me, &f.rt.builtins[i as usize], f)?;
             me.at_call(r, f, span)
         }),
-        Slot::Upvalue(i) => {
-            let callee = compile(callee);
-            Box::new(move |me, f| {
-                let r = match f.up[i as usize].get_fixed() {
-                    Some(c) => args.call(me, c, f)?,
-                    None => {
-                        let c = callee(me, f)?;
-                        args.call(me, &c, f)?
-                    }
-                };
-                me.at_call(r, f, span)
-            })
-        }
         _ => {
-            let callee = compile(callee);
+            let callee = Operand::new(callee);
             Box::new(move |me, f| {
-                let c = callee(me, f)?;
+                let c = callee.get_ref(me, f)?;
                 let r = args.call(me, &c, f)?;
                 me.at_call(r, f, span)
             })
@@ -396,7 +398,7 @@ fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
 fn method(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {
     let (recv, name, args) = (Operand::new(recv), name.clone(), ArgList::new(args));
     Box::new(move |me, f| {
-        let recv = recv.get(me, f)?;
+        let recv = recv.get_ref(me, f)?;
         let r = match map_field(&recv, &name) {
             Some(func) => args.call(me, &func, f)?,
             None => {

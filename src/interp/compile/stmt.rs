@@ -1,7 +1,7 @@
 //! Compiling statements.
 
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
-use crate::value::Value;
+use crate::value::{StrKey, Value};
 
 use super::super::{error, ops, Frame, Interp, Outcome, Thrown, Unwind};
 use super::expr::{self, Operand};
@@ -77,6 +77,14 @@ fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) 
         .map(|(cond, body)| (expr::test(cond), BlockCode::whole(body)))
         .collect();
     let els = els.map(BlockCode::whole);
+    if let ([_], None) = (&arms[..], &els) {
+        // `if c { ... }`, the commonest shape, without the loop.
+        let [(cond, body)] = *<Box<[_; 1]>>::try_from(arms).ok().expect("one arm");
+        return Box::new(move |me, f| match cond(me, f)? {
+            true => body.run(me, f),
+            false => Ok(()),
+        });
+    }
     Box::new(move |me, f| {
         for (cond, body) in arms.iter() {
             if cond(me, f)? {
@@ -271,11 +279,11 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
             })
         }
         Target::Index(obj, index) => {
-            let (obj, index) = (expr::compile(obj), expr::compile(index));
+            let (obj, index) = (Operand::new(obj), Operand::new(index));
             let span = e.span;
             Box::new(move |me, f| {
-                let obj = obj(me, f)?;
-                let index = index(me, f)?;
+                let obj = obj.get_ref(me, f)?;
+                let index = index.get(me, f)?;
                 let v = value.get(me, f, span, |me| me.index(&obj, &index))?;
                 me.preemption_point();
                 let r = me.set_index(&obj, index, v);
@@ -283,9 +291,12 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
             })
         }
         Target::Field(obj, name) => {
-            let (obj, name, span) = (expr::compile(obj), name.clone(), e.span);
+            let (obj, name, span) = (Operand::new(obj), name.clone(), e.span);
             Box::new(move |me, f| {
-                let obj = obj(me, f)?;
+                let obj = obj.get_ref(me, f)?;
+                if value.int_field_update(me, f, &obj, &name) {
+                    return Ok(());
+                }
                 let v = value.get(me, f, span, |me| me.field(&obj, &name))?;
                 me.preemption_point();
                 let r = me.set_field(&obj, &name, v);
@@ -325,6 +336,29 @@ impl NewValue {
             return None;
         };
         ops::int_fast(bin, x, self.rhs.peek_int(me, f)?)
+    }
+
+    /// `record.count += 1` on an int field of a map, done under one lock
+    /// with one lookup. Not when exploring schedules, which may switch
+    /// threads between the read and the write.
+    #[inline(always)]
+    fn int_field_update(&self, me: &Interp, f: &Frame, obj: &Value, name: &str) -> bool {
+        let (Some(bin), Value::Map(m)) = (self.update, obj) else {
+            return false;
+        };
+        let Some(y) = self.rhs.peek_int(me, f).filter(|_| !me.explores()) else {
+            return false;
+        };
+        let mut m = m.lock();
+        let Some(slot) = m.get_mut(&StrKey(name)) else {
+            return false;
+        };
+        let Value::Int(x) = *slot else { return false };
+        match ops::int_fast(bin, x, y) {
+            Some(v) => *slot = Value::Int(v),
+            None => return false,
+        }
+        true
     }
 
     /// Errors are placed at the target (`at`) and the right side.
