@@ -4,10 +4,11 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::ast::{Arg, BinOp, Capture, CmpOp, Expr, ExprKind, FnDef, Name, Slot, Span, Var};
-use crate::value::{Closure, Entries, StrKey, Value, VarCell};
+use crate::value::{Closure, Entries, Value, VarCell};
 
 use super::super::ops::{self, int_compare};
 use super::super::{make_key, Args, Frame, Interp, Outcome, Unwind};
+use super::field::FieldSite;
 use super::{Eval, Function, Test};
 
 /// An operand, with the commonest leaves (a plain local, a literal) read in
@@ -143,10 +144,10 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         }
         ExprKind::Slice(a, parts) => slice(a, parts, span),
         ExprKind::Field(a, name) => {
-            let (a, name) = (Operand::new(a), name.clone());
+            let (a, site) = (Operand::new(a), FieldSite::new(name));
             Box::new(move |me, f| {
                 let a = a.get_ref(me, f)?;
-                let r = me.field(&a, &name);
+                let r = read_field(me, &a, &site);
                 me.locate(r, f, span)
             })
         }
@@ -158,9 +159,17 @@ pub(crate) fn compile(e: &Expr) -> Eval {
 }
 
 fn map_literal(entries: &[(Expr, Expr)]) -> Eval {
+    let key = |k: &Expr| match &k.kind {
+        // `{name: ...}`: the key shares its text with the code's field names.
+        ExprKind::Const(Value::Str(s)) => {
+            let s = Value::Str(super::field::intern(s));
+            Box::new(move |_: &mut Interp, _: &Frame| Ok(s.clone())) as Eval
+        }
+        _ => compile(k),
+    };
     let entries: Box<[(Eval, Span, Eval)]> = entries
         .iter()
-        .map(|(k, v)| (compile(k), k.span, compile(v)))
+        .map(|(k, v)| (key(k), k.span, compile(v)))
         .collect();
     Box::new(move |me, f| {
         let mut map = Entries::with_capacity_and_hasher(entries.len(), Default::default());
@@ -396,26 +405,34 @@ fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
 /// `recv.name(args)`: a function stored in a map (a record's method), else
 /// a builtin method of the receiver.
 fn method(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {
-    let (recv, name, args) = (Operand::new(recv), name.clone(), ArgList::new(args));
+    let (recv, site, args) = (Operand::new(recv), FieldSite::new(name), ArgList::new(args));
     Box::new(move |me, f| {
         let recv = recv.get_ref(me, f)?;
-        let r = match map_field(&recv, &name) {
+        let found = match &*recv {
+            Value::Map(m) => site.get(&m.lock()),
+            _ => None,
+        };
+        let r = match found {
             Some(func) => args.call(me, &func, f)?,
             None => {
                 let args = args.values(me, f)?;
-                me.call_method(&recv, &name, args)
+                me.call_method(&recv, &site.name, args)
             }
         };
         me.at_call(r, f, span)
     })
 }
 
-/// `m.name` when `m` is a map holding `name`.
-fn map_field(recv: &Value, name: &str) -> Option<Value> {
-    match recv {
-        Value::Map(m) => m.lock().get(&StrKey(name)).cloned(),
-        _ => None,
+/// `recv.name`: a record's field found through the site's cache, else any
+/// other field or bound method.
+#[inline]
+pub(crate) fn read_field(me: &mut Interp, recv: &Value, site: &FieldSite) -> Outcome {
+    if let Value::Map(m) = recv {
+        if let Some(v) = site.get(&m.lock()) {
+            return Ok(v);
+        }
     }
+    me.field(recv, &site.name)
 }
 
 /// Makes closures of one function literal or declaration: evaluates its

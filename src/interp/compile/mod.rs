@@ -8,6 +8,7 @@
 //! (operators, calls, fields, iteration) for everything but the fast paths.
 
 mod expr;
+mod field;
 mod stmt;
 
 use std::sync::Arc;

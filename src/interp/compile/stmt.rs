@@ -1,10 +1,11 @@
 //! Compiling statements.
 
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
-use crate::value::{StrKey, Value};
+use crate::value::Value;
 
 use super::super::{error, ops, Frame, Interp, Outcome, Thrown, Unwind};
 use super::expr::{self, Operand};
+use super::field::FieldSite;
 use super::{BlockCode, Done, Exec};
 
 pub(crate) fn compile(stmt: &Stmt) -> Exec {
@@ -291,15 +292,19 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
             })
         }
         Target::Field(obj, name) => {
-            let (obj, name, span) = (Operand::new(obj), name.clone(), e.span);
+            let (obj, site, span) = (Operand::new(obj), FieldSite::new(name), e.span);
             Box::new(move |me, f| {
                 let obj = obj.get_ref(me, f)?;
-                if value.int_field_update(me, f, &obj, &name) {
+                if value.int_field_update(me, f, &obj, &site) {
                     return Ok(());
                 }
-                let v = value.get(me, f, span, |me| me.field(&obj, &name))?;
+                let v = value.get(me, f, span, |me| expr::read_field(me, &obj, &site))?;
                 me.preemption_point();
-                let r = me.set_field(&obj, &name, v);
+                if let Value::Map(m) = &*obj {
+                    site.set(&mut m.lock(), v);
+                    return Ok(());
+                }
+                let r = me.set_field(&obj, &site.name, v);
                 me.locate(r, f, span)
             })
         }
@@ -342,7 +347,7 @@ impl NewValue {
     /// with one lookup. Not when exploring schedules, which may switch
     /// threads between the read and the write.
     #[inline(always)]
-    fn int_field_update(&self, me: &Interp, f: &Frame, obj: &Value, name: &str) -> bool {
+    fn int_field_update(&self, me: &Interp, f: &Frame, obj: &Value, site: &FieldSite) -> bool {
         let (Some(bin), Value::Map(m)) = (self.update, obj) else {
             return false;
         };
@@ -350,9 +355,10 @@ impl NewValue {
             return false;
         };
         let mut m = m.lock();
-        let Some(slot) = m.get_mut(&StrKey(name)) else {
+        let Some(i) = site.find(&m) else {
             return false;
         };
+        let slot = &mut m[i];
         let Value::Int(x) = *slot else { return false };
         match ops::int_fast(bin, x, y) {
             Some(v) => *slot = Value::Int(v),

@@ -1,0 +1,79 @@
+//! Fields of records (maps with string keys) read and written at one place
+//! in the code, with a cache of where the field was found last time.
+//!
+//! Records made by one constructor keep each field at the same position, so
+//! `self.balance` at one site nearly always finds `balance` where it did
+//! before: checking that position needs no hashing. This is the idea of
+//! CPython 3.11's specialised attribute loads. The cache is only a hint: the
+//! key at the cached position is always compared with the name.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::{Mutex, OnceLock};
+
+use crate::ast::Name;
+use crate::value::{Entries, Key, StrKey, Value};
+
+pub(crate) struct FieldSite {
+    pub name: Name,
+    last: AtomicU32,
+}
+
+impl FieldSite {
+    pub fn new(name: &Name) -> FieldSite {
+        FieldSite {
+            name: intern(name),
+            last: AtomicU32::new(0),
+        }
+    }
+
+    /// The position of this site's field in `m`, if it has one.
+    #[inline]
+    pub fn find(&self, m: &Entries) -> Option<usize> {
+        let i = self.last.load(Relaxed) as usize;
+        match m.get_index(i) {
+            Some((k, _)) if self.is(k) => Some(i),
+            _ => self.look_up(m),
+        }
+    }
+
+    fn look_up(&self, m: &Entries) -> Option<usize> {
+        let i = m.get_index_of(&StrKey(&self.name))?;
+        self.last.store(i as u32, Relaxed);
+        Some(i)
+    }
+
+    #[inline]
+    fn is(&self, k: &Key) -> bool {
+        matches!(&k.0, Value::Str(s) if std::ptr::eq(s.as_ptr(), self.name.as_ptr()) || **s == *self.name)
+    }
+
+    /// The field's value in a map, if it has it.
+    #[inline]
+    pub fn get(&self, m: &Entries) -> Option<Value> {
+        self.find(m).map(|i| m[i].clone())
+    }
+
+    /// Sets the field, adding it if it is new.
+    pub fn set(&self, m: &mut Entries, v: Value) {
+        match self.find(m) {
+            Some(i) => m[i] = v,
+            None => drop(m.insert(Key(Value::Str(self.name.clone())), v)),
+        }
+    }
+}
+
+/// One shared copy of each field name and string-literal map key in the
+/// compiled code, so that a field found at its cached position is
+/// recognised by address, without comparing text. Only names seen by the
+/// compiler go here: the table grows with the code, not with the data.
+pub(crate) fn intern(name: &str) -> Name {
+    static NAMES: OnceLock<Mutex<HashSet<Name>>> = OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock().unwrap();
+    if let Some(n) = names.get(name) {
+        return n.clone();
+    }
+    let n: Name = name.into();
+    names.insert(n.clone());
+    n
+}
