@@ -209,6 +209,6 @@ pub fn host_value<P, F: HostFn<P>>(name: &str, f: F) -> Value {
     let fname: Arc<str> = name.into();
     NativeFn::value(name, move |_: &mut Interp, a: Args| {
         let args = a.positional(&fname, 0, usize::MAX)?;
-        f.call(&fname, args)
+        f.call(&fname, args.into_vec())
     })
 }

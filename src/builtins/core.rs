@@ -313,7 +313,7 @@ fn extreme(interp: &mut Interp, mut a: Args, name: &str, want: Ordering) -> Outc
     let items = if args.len() == 1 {
         interp.collect(&args.remove(0))?
     } else {
-        args
+        args.into_vec()
     };
     let mut best: Option<(Value, Value)> = None;
     for item in items {

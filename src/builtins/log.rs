@@ -112,7 +112,7 @@ fn write(interp: &mut Interp, levelname: &str, level: i64, mut a: Args) -> Resul
             // A single argument stands alone: a list is one value, and only
             // a single map supplies `%(key)s` fields, as in Python's logging.
             let args = match (n, &a.pos[0]) {
-                (1, Value::List(_)) | (2.., _) => Value::list(a.pos),
+                (1, Value::List(_)) | (2.., _) => Value::list(a.pos.into_vec()),
                 _ => a.pos.remove(0),
             };
             percent_format(&fmt.to_str(), &args).map_err(|e| error(e.kind, e.message))?

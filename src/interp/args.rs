@@ -5,17 +5,20 @@ use crate::value::Value;
 
 use super::{throw, Unwind};
 
+/// Positional arguments: most calls have few, kept inline without allocating.
+pub type ArgVec = smallvec::SmallVec<[Value; 3]>;
+
 /// The arguments of one call: positional, then `name=value`.
 #[derive(Default, Debug)]
 pub struct Args {
-    pub pos: Vec<Value>,
+    pub pos: ArgVec,
     pub kw: Vec<(Name, Value)>,
 }
 
 impl Args {
-    pub fn new(pos: Vec<Value>) -> Args {
+    pub fn new(pos: impl Into<ArgVec>) -> Args {
         Args {
-            pos,
+            pos: pos.into(),
             kw: Vec::new(),
         }
     }
@@ -68,7 +71,7 @@ impl Args {
 
     /// Checks a builtin that takes no keyword arguments and a range of
     /// positional ones, and returns them.
-    pub fn positional(self, func: &str, min: usize, max: usize) -> Result<Vec<Value>, Unwind> {
+    pub fn positional(self, func: &str, min: usize, max: usize) -> Result<ArgVec, Unwind> {
         if let Some((name, _)) = self.kw.first() {
             return throw(
                 "TypeError",

@@ -160,14 +160,20 @@ impl Interp {
 
     /// `recv.name(args)`: a function stored in a map, else a builtin method.
     pub fn call_method(&mut self, recv: &Value, name: &str, args: Args) -> Outcome {
-        let found = match recv {
-            Value::Map(m) => {
-                let field = m.lock().get(&StrKey(name)).cloned();
-                match field {
-                    Some(f) => return self.call_value(&f, args),
-                    None => builtins::map::method(self, m, name, args),
-                }
+        if let Value::Map(m) = recv {
+            let field = m.lock().get(&StrKey(name)).cloned();
+            if let Some(f) = field {
+                return self.call_value(&f, args);
             }
+        }
+        self.call_builtin_method(recv, name, args)
+    }
+
+    /// `recv.name(args)` for a builtin method, a map's field being known
+    /// not to be `name`.
+    pub(crate) fn call_builtin_method(&mut self, recv: &Value, name: &str, args: Args) -> Outcome {
+        let found = match recv {
+            Value::Map(m) => builtins::map::method(self, m, name, args),
             Value::List(l) => builtins::list::method(self, l, name, args),
             Value::Str(s) => builtins::string::method(self, s, name, args),
             Value::Object(o) => o.call_method(self, name, args),

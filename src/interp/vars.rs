@@ -26,6 +26,7 @@ impl Interp {
         Ok(v)
     }
 
+    #[inline]
     pub(crate) fn store_var(&mut self, var: &Var, v: Value, f: &Frame) {
         match var.slot {
             Slot::Local(i) => {

@@ -365,7 +365,7 @@ impl ArgList {
     }
 
     fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
-        let mut out = Args::new(Vec::with_capacity(self.items.len()));
+        let mut out = Args::default();
         for (name, a) in self.items.iter() {
             let v = a.get(me, f)?;
             match name {
@@ -416,7 +416,7 @@ fn method(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {
             Some(func) => args.call(me, &func, f)?,
             None => {
                 let args = args.values(me, f)?;
-                me.call_method(&recv, &site.name, args)
+                me.call_builtin_method(&recv, &site.name, args)
             }
         };
         me.at_call(r, f, span)
