@@ -17,12 +17,7 @@ impl Interp {
             return float_op(op, x, y);
         }
         match (op, &a, &b) {
-            (BinOp::Add, Value::Str(x), Value::Str(y)) => {
-                let mut s = String::with_capacity(x.len() + y.len());
-                s.push_str(x);
-                s.push_str(y);
-                Ok(Value::str(&s))
-            }
+            (BinOp::Add, Value::Str(x), Value::Str(y)) => Ok(concat(x, y)),
             (BinOp::Add, Value::List(x), Value::List(y)) => {
                 let mut items = x.lock().clone();
                 items.extend(y.lock().iter().cloned());
@@ -161,6 +156,20 @@ impl Interp {
             ),
         }
     }
+}
+
+/// `x + y` on strings. A short result is built on the stack, so the only
+/// allocation is the string value itself.
+fn concat(x: &str, y: &str) -> Value {
+    const SHORT: usize = 128;
+    let n = x.len() + y.len();
+    if n > SHORT {
+        return Value::str(&[x, y].concat());
+    }
+    let mut buf = [0u8; SHORT];
+    buf[..x.len()].copy_from_slice(x.as_bytes());
+    buf[x.len()..n].copy_from_slice(y.as_bytes());
+    Value::str(std::str::from_utf8(&buf[..n]).expect("two strs make a str"))
 }
 
 /// `x op y` on two ints when it is a plain integer result: the evaluator's

@@ -63,13 +63,28 @@ impl CompiledProgram {
 /// statement, as in Rust.
 pub(crate) struct Body {
     block: BlockCode,
-    tail: Option<Eval>,
+    tail: Option<Tail>,
+}
+
+/// The expression giving a body its value: a final expression statement,
+/// or a final `return`, which (as a statement) is a preemption point.
+struct Tail {
+    value: Eval,
+    statement: bool,
 }
 
 impl Body {
     fn new(block: &Block) -> Body {
         let tail = match block.stmts.last().map(|s| &s.kind) {
-            Some(StmtKind::Expr(e)) => Some(expr::compile(e)),
+            Some(StmtKind::Expr(e)) => Some(Tail {
+                value: expr::compile(e),
+                statement: false,
+            }),
+            // A final `return e` is the body's value, with no unwinding.
+            Some(StmtKind::Return(Some(e))) => Some(Tail {
+                value: expr::compile(e),
+                statement: true,
+            }),
             _ => None,
         };
         let run = block.stmts.len() - tail.is_some() as usize;
@@ -82,7 +97,12 @@ impl Body {
     pub fn run(&self, me: &mut Interp, f: &Frame) -> Outcome {
         self.block.run(me, f)?;
         match &self.tail {
-            Some(tail) => tail(me, f),
+            Some(tail) => {
+                if tail.statement {
+                    me.preemption_point();
+                }
+                (tail.value)(me, f)
+            }
             None => Ok(Value::Nil),
         }
     }
