@@ -270,18 +270,35 @@ impl Value {
 
     /// `str(x)`: strings as they are, everything else as `repr`.
     pub fn to_str(&self) -> String {
+        let mut out = String::new();
+        self.append_str(&mut out);
+        out
+    }
+
+    /// Appends `str(x)` to `out`, so callers building text need no
+    /// intermediate string.
+    pub fn append_str(&self, out: &mut String) {
         match self {
-            Value::Str(s) => s.to_string(),
-            Value::Error(e) => format!("{}: {}", e.kind, e.message),
-            _ => self.repr(),
+            Value::Str(s) => out.push_str(s),
+            Value::Error(e) => {
+                out.push_str(&e.kind);
+                out.push_str(": ");
+                out.push_str(&e.message);
+            }
+            _ => self.append_repr(out),
         }
     }
 
     /// `repr(x)`, as Python prints it with Thr's names.
     pub fn repr(&self) -> String {
         let mut out = String::new();
-        write_repr(self, &mut out, &mut Vec::new());
+        self.append_repr(&mut out);
         out
+    }
+
+    /// Appends `repr(x)` to `out`.
+    pub fn append_repr(&self, out: &mut String) {
+        write_repr(self, out, &mut Vec::new());
     }
 }
 

@@ -457,7 +457,7 @@ fn format_str(s: &str, spec: &Spec) -> Result<String, FormatError> {
     let text = truncate(s, spec.precision);
     Ok(pad(
         "",
-        &text,
+        text,
         spec.width,
         spec.fill,
         spec.align.unwrap_or('<'),
