@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use parking_lot::Mutex;
 
 use crate::ast::FnDef;
+use crate::format::decimal;
 use crate::interp::{Args, Interp, Outcome};
 
 pub type List = Arc<Mutex<Vec<Value>>>;
@@ -268,6 +269,16 @@ impl Value {
         }
     }
 
+    /// `str(x)` as a value: a string is itself, and an int's digits go
+    /// straight into the new string, with no `String` in between.
+    pub fn str_value(&self) -> Value {
+        match self {
+            Value::Str(_) => self.clone(),
+            Value::Int(i) => Value::str(&decimal(*i)),
+            _ => Value::str(&self.to_str()),
+        }
+    }
+
     /// `str(x)`: strings as they are, everything else as `repr`.
     pub fn to_str(&self) -> String {
         let mut out = String::new();
@@ -308,9 +319,7 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
     match v {
         Value::Nil => out.push_str("nil"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => out.push_str(&decimal(*i)),
         Value::Float(f) => out.push_str(&float_repr(*f)),
         Value::Str(s) => write_str_repr(s, out),
         Value::List(l) => {

@@ -13,7 +13,7 @@ pub fn register(t: &mut Table) {
     add(t, "print", print);
     add(t, "str", |_, a| {
         let [v] = a.bind("str", ["x"], 0)?;
-        Ok(Value::str(&v.map_or_else(String::new, |v| v.to_str())))
+        Ok(v.map_or_else(|| Value::str(""), |v| v.str_value()))
     });
     add(t, "repr", |_, a| {
         let [v] = a.bind("repr", ["x"], 1)?;

@@ -323,9 +323,19 @@ pub(super) fn int_digits(n: u64, conversion: char) -> Digits {
     digits
 }
 
+/// `n` in decimal, with its minus sign.
+pub fn decimal(n: i64) -> Digits {
+    let mut digits = int_digits(n.unsigned_abs(), 'd');
+    if n < 0 {
+        digits.start -= 1;
+        digits.buf[digits.start] = b'-';
+    }
+    digits
+}
+
 /// An integer's digits, built on the stack (no allocation per number):
-/// a u64 has at most 64 digits, in binary.
-pub(super) struct Digits {
+/// a u64 has at most 64 digits, in binary, and a decimal one 20 and a sign.
+pub struct Digits {
     buf: [u8; 64],
     /// Where the digits start; they end at the end of `buf`.
     start: usize,
