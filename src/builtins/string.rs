@@ -32,22 +32,9 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
         "lower" => a.positional(name, 0, 0).map(|_| text(s.to_lowercase())),
         "strip" | "lstrip" | "rstrip" => strip(s, name, a),
         "split" => split(s, a),
-        "join" => a.positional("join", 1, 1).and_then(|v| {
-            let items = interp.collect(&v[0])?;
-            let mut parts = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::Str(p) => parts.push(p.to_string()),
-                    other => {
-                        return throw(
-                            "TypeError",
-                            format!("join() item {i}: expected a str, found {}", other.a_type()),
-                        )
-                    }
-                }
-            }
-            Ok(text(parts.join(s)))
-        }),
+        "join" => a
+            .positional("join", 1, 1)
+            .and_then(|v| join(interp, s, &v[0])),
         "replace" => a
             .bind("replace", ["old", "new", "count"], 2)
             .and_then(|[old, new, count]| {
@@ -96,6 +83,23 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
             .map(|_| Value::Bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
         _ => return None,
     })
+}
+
+/// `sep.join(items)`: the parts are borrowed and copied once, into the result.
+fn join(interp: &mut Interp, sep: &str, items: &Value) -> Outcome {
+    let items = interp.collect(items)?;
+    let parts = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Str(p) => Ok(&**p),
+            other => throw(
+                "TypeError",
+                format!("join() item {i}: expected a str, found {}", other.a_type()),
+            ),
+        })
+        .collect::<Result<Vec<&str>, _>>()?;
+    Ok(Value::str(&parts.join(sep)))
 }
 
 fn strip(s: &str, name: &str, a: Args) -> Outcome {
