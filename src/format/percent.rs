@@ -19,7 +19,9 @@ pub fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
         text: String::with_capacity(fmt.len() + 32),
         scratch: String::with_capacity(32),
     };
-    while let Some(at) = cursor.rest().find('%') {
+    // The literal runs between directives are short: a plain byte scan
+    // beats the setup of a memchr search.
+    while let Some(at) = cursor.rest().bytes().position(|b| b == b'%') {
         out.text.push_str(&cursor.rest()[..at]);
         cursor.pos += at + 1;
         directive(&mut cursor, &mut args, &mut out)?;
