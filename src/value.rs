@@ -274,7 +274,7 @@ impl Value {
     pub fn str_value(&self) -> Value {
         match self {
             Value::Str(_) => self.clone(),
-            Value::Int(i) => Value::str(&decimal(*i)),
+            Value::Int(i) => Value::str(decimal(*i).as_str()),
             _ => Value::str(&self.to_str()),
         }
     }
@@ -319,7 +319,7 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
     match v {
         Value::Nil => out.push_str("nil"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&decimal(*i)),
+        Value::Int(i) => out.push_str(decimal(*i).as_str()),
         Value::Float(f) => out.push_str(&float_repr(*f)),
         Value::Str(s) => write_str_repr(s, out),
         Value::List(l) => {

@@ -174,8 +174,58 @@ pub(super) fn fixed(x: f64, precision: usize) -> String {
 
 /// Appends [`fixed`]`(x, precision)` to `out`.
 fn write_fixed(out: &mut String, x: f64, precision: usize) {
-    let _ = write!(out, "{:.*}", precision.min(MAX_FRACTION_DIGITS), x);
-    out.extend(repeat_n('0', precision.saturating_sub(MAX_FRACTION_DIGITS)));
+    let Some(scaled) = scaled_to_int(x, precision) else {
+        let _ = write!(out, "{:.*}", precision.min(MAX_FRACTION_DIGITS), x);
+        out.extend(repeat_n('0', precision.saturating_sub(MAX_FRACTION_DIGITS)));
+        return;
+    };
+    // The digits of x·10^precision, with the point put back.
+    let digits = int_digits(scaled, 'd');
+    let digits = digits.as_str();
+    if precision == 0 {
+        out.push_str(digits);
+    } else if digits.len() <= precision {
+        out.push_str("0.");
+        out.extend(repeat_n('0', precision - digits.len()));
+        out.push_str(digits);
+    } else {
+        let (whole, fraction) = digits.split_at(digits.len() - precision);
+        out.push_str(whole);
+        out.push('.');
+        out.push_str(fraction);
+    }
+}
+
+/// `x·10^precision` rounded half to even, in integer arithmetic, for the
+/// common moderate cases (`%.2f` of a number below 2^64 / 100); `None` when
+/// it does not fit, and Rust's slower exact formatter is used. `x` is
+/// `m·2^e` exactly, so the result is `m·10^precision` shifted by `e`, the
+/// bits shifted out deciding the rounding; `m·10^19` fits in 117 bits.
+fn scaled_to_int(x: f64, precision: usize) -> Option<u64> {
+    if precision > 19 || x.is_sign_negative() {
+        return None;
+    }
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = match biased {
+        0 => (fraction, -1074),
+        _ => (fraction | 1 << 52, biased - 1075),
+    };
+    let scaled = u128::from(m) * 10u128.pow(precision as u32);
+    let rounded = if e >= 0 {
+        // At most 2^117 · 2^10 < 2^128.
+        (e <= 10).then(|| scaled << e)?
+    } else {
+        let shift = e.unsigned_abs();
+        if shift >= 128 {
+            return None;
+        }
+        let (q, r) = (scaled >> shift, scaled & ((1 << shift) - 1));
+        let half = 1 << (shift - 1);
+        q + u128::from(r > half || (r == half && q % 2 == 1))
+    };
+    u64::try_from(rounded).ok()
 }
 
 /// `x` (finite, not negative) rounded to `precision + 1` significant digits:
@@ -354,12 +404,9 @@ impl Digits {
             }
         }
     }
-}
 
-impl std::ops::Deref for Digits {
-    type Target = str;
-
-    fn deref(&self) -> &str {
+    /// The digits as text. This validates them, so take it once per number.
+    pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[self.start..]).expect("digits are ASCII")
     }
 }

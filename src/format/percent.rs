@@ -288,7 +288,13 @@ fn convert(
             }
             _ => {
                 let n = int_operand(arg, conversion, "a real number")?;
-                pad_int(out, n < 0, "", &int_digits(n.unsigned_abs(), 'd'), d);
+                pad_int(
+                    out,
+                    n < 0,
+                    "",
+                    int_digits(n.unsigned_abs(), 'd').as_str(),
+                    d,
+                );
             }
         },
         'x' | 'X' | 'o' => {
@@ -298,7 +304,7 @@ fn convert(
                 out,
                 n < 0,
                 prefix,
-                &int_digits(n.unsigned_abs(), conversion),
+                int_digits(n.unsigned_abs(), conversion).as_str(),
                 d,
             );
         }
