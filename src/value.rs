@@ -531,8 +531,20 @@ impl Key {
 }
 
 /// A string key borrowed for a lookup, so reading `m.name` allocates nothing.
-#[derive(Hash)]
 pub struct StrKey<'a>(pub &'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        hash_str(self.0, h);
+    }
+}
+
+/// Hashes a string key: its bytes in one write. `str`'s own `Hash` adds a
+/// second write of a terminator byte, which only composite keys need, and
+/// with SipHash each write costs as much as a short key's bytes.
+fn hash_str<H: Hasher>(s: &str, h: &mut H) {
+    h.write(s.as_bytes());
+}
 
 impl indexmap::Equivalent<Key> for StrKey<'_> {
     fn equivalent(&self, key: &Key) -> bool {
@@ -551,7 +563,7 @@ impl Eq for Key {}
 impl Hash for Key {
     fn hash<H: Hasher>(&self, h: &mut H) {
         match &self.0 {
-            Value::Str(s) => s.hash(h),
+            Value::Str(s) => hash_str(s, h),
             Value::Float(f) if f.fract() != 0.0 || !f.is_finite() => f.to_bits().hash(h),
             Value::Float(f) => (*f as i64).hash(h),
             Value::Int(i) => i.hash(h),
