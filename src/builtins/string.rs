@@ -150,7 +150,13 @@ fn split(s: &str, a: Args) -> Outcome {
             if sep.is_empty() {
                 return throw("ValueError", "empty separator");
             }
-            s.splitn(limit, sep).map(Value::str).collect()
+            // A one-character separator (the usual case) searches with
+            // memchr; a string pattern sets up a two-way searcher per step.
+            let mut chars = sep.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => s.splitn(limit, c).map(Value::str).collect(),
+                _ => s.splitn(limit, sep).map(Value::str).collect(),
+            }
         }
     };
     Ok(Value::list(parts))
