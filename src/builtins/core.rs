@@ -107,11 +107,13 @@ fn print(interp: &mut Interp, mut a: Args) -> Outcome {
         .take_kw("end")
         .map_or_else(|| "\n".to_string(), |v| v.to_str());
     let items = a.positional("print", 0, usize::MAX)?;
-    let mut line = items
-        .iter()
-        .map(Value::to_str)
-        .collect::<Vec<_>>()
-        .join(&sep);
+    let mut line = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            line.push_str(&sep);
+        }
+        item.append_str(&mut line);
+    }
     line.push_str(&end);
     interp.rt.print(&line);
     Ok(Value::Nil)
