@@ -386,12 +386,23 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
 /// A string in quotes, as Python's `repr` writes it: single quotes unless the
 /// text holds a single quote and no double quote.
 fn write_str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    // Byte scans: repr'd strings are short, and memchr's setup (str::contains)
+    // costs more than scanning them. Every byte that matters is ASCII.
+    let has = |byte: u8| s.bytes().any(|b| b == byte);
+    let quote = if has(b'\'') && !has(b'"') { '"' } else { '\'' };
+    let escaped = |b: u8| b == quote as u8 || b == b'\\' || b < 0x20 || b == 0x7f;
     out.push(quote);
+    // Most strings need no escapes and are copied whole.
+    if s.bytes().any(escaped) {
+        write_escaped(s, quote, out);
+    } else {
+        out.push_str(s);
+    }
+    out.push(quote);
+}
+
+/// The inside of a string's repr, with backslash escapes.
+fn write_escaped(s: &str, quote: char, out: &mut String) {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -408,7 +419,6 @@ fn write_str_repr(s: &str, out: &mut String) {
             c => out.push(c),
         }
     }
-    out.push(quote);
 }
 
 /// A float as Python's `repr` prints it: the shortest digits that read back
