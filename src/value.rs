@@ -8,6 +8,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 
+use crate::format::decimal;
 use crate::interp::{Args, Function, Interp, Outcome};
 
 pub type List = Arc<Mutex<Vec<Value>>>;
@@ -271,20 +272,47 @@ impl Value {
         }
     }
 
+    /// `str(x)` as a value: a string is itself, and an int's digits go
+    /// straight into the new string, with no `String` in between.
+    pub fn str_value(&self) -> Value {
+        match self {
+            Value::Str(_) => self.clone(),
+            Value::Int(i) => Value::str(decimal(*i).as_str()),
+            _ => Value::str(&self.to_str()),
+        }
+    }
+
     /// `str(x)`: strings as they are, everything else as `repr`.
     pub fn to_str(&self) -> String {
+        let mut out = String::new();
+        self.append_str(&mut out);
+        out
+    }
+
+    /// Appends `str(x)` to `out`, so callers building text need no
+    /// intermediate string.
+    pub fn append_str(&self, out: &mut String) {
         match self {
-            Value::Str(s) => s.to_string(),
-            Value::Error(e) => format!("{}: {}", e.kind, e.message),
-            _ => self.repr(),
+            Value::Str(s) => out.push_str(s),
+            Value::Error(e) => {
+                out.push_str(&e.kind);
+                out.push_str(": ");
+                out.push_str(&e.message);
+            }
+            _ => self.append_repr(out),
         }
     }
 
     /// `repr(x)`, as Python prints it with Thr's names.
     pub fn repr(&self) -> String {
         let mut out = String::new();
-        write_repr(self, &mut out, &mut Vec::new());
+        self.append_repr(&mut out);
         out
+    }
+
+    /// Appends `repr(x)` to `out`.
+    pub fn append_repr(&self, out: &mut String) {
+        write_repr(self, out, &mut Vec::new());
     }
 }
 
@@ -294,9 +322,7 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
     match v {
         Value::Nil => out.push_str("nil"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => out.push_str(decimal(*i).as_str()),
         Value::Float(f) => out.push_str(&float_repr(*f)),
         Value::Str(s) => write_str_repr(s, out),
         Value::List(l) => {
@@ -363,12 +389,23 @@ fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
 /// A string in quotes, as Python's `repr` writes it: single quotes unless the
 /// text holds a single quote and no double quote.
 fn write_str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    // Byte scans: repr'd strings are short, and memchr's setup (str::contains)
+    // costs more than scanning them. Every byte that matters is ASCII.
+    let has = |byte: u8| s.bytes().any(|b| b == byte);
+    let quote = if has(b'\'') && !has(b'"') { '"' } else { '\'' };
+    let escaped = |b: u8| b == quote as u8 || b == b'\\' || b < 0x20 || b == 0x7f;
     out.push(quote);
+    // Most strings need no escapes and are copied whole.
+    if s.bytes().any(escaped) {
+        write_escaped(s, quote, out);
+    } else {
+        out.push_str(s);
+    }
+    out.push(quote);
+}
+
+/// The inside of a string's repr, with backslash escapes.
+fn write_escaped(s: &str, quote: char, out: &mut String) {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -385,7 +422,6 @@ fn write_str_repr(s: &str, out: &mut String) {
             c => out.push(c),
         }
     }
-    out.push(quote);
 }
 
 /// A float as Python's `repr` prints it: the shortest digits that read back
@@ -508,8 +544,20 @@ impl Key {
 }
 
 /// A string key borrowed for a lookup, so reading `m.name` allocates nothing.
-#[derive(Hash)]
 pub struct StrKey<'a>(pub &'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        hash_str(self.0, h);
+    }
+}
+
+/// Hashes a string key: its bytes in one write. `str`'s own `Hash` adds a
+/// second write of a terminator byte, which only composite keys need, and
+/// each write has a fixed cost as large as a short key's bytes.
+fn hash_str<H: Hasher>(s: &str, h: &mut H) {
+    h.write(s.as_bytes());
+}
 
 impl indexmap::Equivalent<Key> for StrKey<'_> {
     fn equivalent(&self, key: &Key) -> bool {
@@ -528,7 +576,7 @@ impl Eq for Key {}
 impl Hash for Key {
     fn hash<H: Hasher>(&self, h: &mut H) {
         match &self.0 {
-            Value::Str(s) => s.hash(h),
+            Value::Str(s) => hash_str(s, h),
             Value::Float(f) if f.fract() != 0.0 || !f.is_finite() => f.to_bits().hash(h),
             Value::Float(f) => (*f as i64).hash(h),
             Value::Int(i) => i.hash(h),

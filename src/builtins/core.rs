@@ -13,7 +13,7 @@ pub fn register(t: &mut Table) {
     add(t, "print", print);
     add(t, "str", |_, a| {
         let [v] = a.bind("str", ["x"], 0)?;
-        Ok(Value::str(&v.map_or_else(String::new, |v| v.to_str())))
+        Ok(v.map_or_else(|| Value::str(""), |v| v.str_value()))
     });
     add(t, "repr", |_, a| {
         let [v] = a.bind("repr", ["x"], 1)?;
@@ -107,11 +107,13 @@ fn print(interp: &mut Interp, mut a: Args) -> Outcome {
         .take_kw("end")
         .map_or_else(|| "\n".to_string(), |v| v.to_str());
     let items = a.positional("print", 0, usize::MAX)?;
-    let mut line = items
-        .iter()
-        .map(Value::to_str)
-        .collect::<Vec<_>>()
-        .join(&sep);
+    let mut line = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            line.push_str(&sep);
+        }
+        item.append_str(&mut line);
+    }
     line.push_str(&end);
     interp.rt.print(&line);
     Ok(Value::Nil)
@@ -199,13 +201,24 @@ fn float(_: &mut Interp, a: Args) -> Outcome {
 fn len(_: &mut Interp, a: Args) -> Outcome {
     let [v] = a.bind("len", ["x"], 1)?;
     let n = match v.unwrap_or_default() {
-        Value::Str(s) => s.chars().count(),
+        Value::Str(s) => char_count(&s),
         Value::List(l) => l.lock().len(),
         Value::Map(m) => m.lock().len(),
         Value::Object(o) if o.length().is_some() => o.length().unwrap_or(0),
         other => return throw("TypeError", format!("{} has no len()", other.a_type())),
     };
     Ok(Value::Int(n as i64))
+}
+
+/// How many characters (code points) a string has. ASCII text, the common
+/// case, is recognised in about half the time its characters take to count,
+/// and then its length is its byte count.
+fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
 }
 
 /// `range(stop)`, `range(start, stop[, step])`: a lazy sequence of ints.
@@ -359,13 +372,17 @@ pub fn sort_values(
     key: Option<Value>,
     reverse: bool,
 ) -> Result<Vec<Value>, Unwind> {
+    let key = key.filter(|f| !matches!(f, Value::Nil));
+    if key.is_none() {
+        if let Some(sorted) = sort_uniform(&items, reverse) {
+            return Ok(sorted);
+        }
+    }
     let mut keyed = Vec::with_capacity(items.len());
     for item in items {
         let k = match &key {
-            Some(f) if !matches!(f, Value::Nil) => {
-                interp.call_value(f, Args::new(vec![item.clone()]))?
-            }
-            _ => item.clone(),
+            Some(f) => interp.call_value(f, Args::new(vec![item.clone()]))?,
+            None => item.clone(),
         };
         keyed.push((k, item));
     }
@@ -385,6 +402,38 @@ pub fn sort_values(
         Some(e) => Err(e),
         None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
     }
+}
+
+/// Sorts items that are all ints or all strings by comparing them
+/// directly, many times faster than the general comparison; `None` for
+/// other items.
+fn sort_uniform(items: &[Value], reverse: bool) -> Option<Vec<Value>> {
+    let int = |v: &Value| match v {
+        Value::Int(i) => Some(*i),
+        _ => None,
+    };
+    let text = |v: &Value| match v {
+        Value::Str(s) => Some(s.clone()),
+        _ => None,
+    };
+    sort_as(items, int, Value::Int, reverse).or_else(|| sort_as(items, text, Value::Str, reverse))
+}
+
+/// Sorts `items` if `extract` gives a `T` for every one, putting each back
+/// with `wrap`. Equal ints or strings cannot be told apart, so an unstable
+/// sort and a reversal give the same list as a stable sort would.
+fn sort_as<T: Ord>(
+    items: &[Value],
+    extract: impl Fn(&Value) -> Option<T>,
+    wrap: impl Fn(T) -> Value,
+    reverse: bool,
+) -> Option<Vec<Value>> {
+    let mut keys: Vec<T> = items.iter().map(extract).collect::<Option<_>>()?;
+    keys.sort_unstable();
+    if reverse {
+        keys.reverse();
+    }
+    Some(keys.into_iter().map(wrap).collect())
 }
 
 fn sum(interp: &mut Interp, a: Args) -> Outcome {

@@ -32,22 +32,9 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
         "lower" => a.positional(name, 0, 0).map(|_| text(s.to_lowercase())),
         "strip" | "lstrip" | "rstrip" => strip(s, name, a),
         "split" => split(s, a),
-        "join" => a.positional("join", 1, 1).and_then(|v| {
-            let items = interp.collect(&v[0])?;
-            let mut parts = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::Str(p) => parts.push(p.to_string()),
-                    other => {
-                        return throw(
-                            "TypeError",
-                            format!("join() item {i}: expected a str, found {}", other.a_type()),
-                        )
-                    }
-                }
-            }
-            Ok(text(parts.join(s)))
-        }),
+        "join" => a
+            .positional("join", 1, 1)
+            .and_then(|v| join(interp, s, &v[0])),
         "replace" => a
             .bind("replace", ["old", "new", "count"], 2)
             .and_then(|[old, new, count]| {
@@ -98,6 +85,23 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
     })
 }
 
+/// `sep.join(items)`: the parts are borrowed and copied once, into the result.
+fn join(interp: &mut Interp, sep: &str, items: &Value) -> Outcome {
+    let items = interp.collect(items)?;
+    let parts = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Str(p) => Ok(&**p),
+            other => throw(
+                "TypeError",
+                format!("join() item {i}: expected a str, found {}", other.a_type()),
+            ),
+        })
+        .collect::<Result<Vec<&str>, _>>()?;
+    Ok(Value::str(&parts.join(sep)))
+}
+
 fn strip(s: &str, name: &str, a: Args) -> Outcome {
     let [chars] = a.bind(name, ["chars"], 0)?;
     let set: Option<Vec<char>> = match chars {
@@ -146,7 +150,13 @@ fn split(s: &str, a: Args) -> Outcome {
             if sep.is_empty() {
                 return throw("ValueError", "empty separator");
             }
-            s.splitn(limit, sep).map(Value::str).collect()
+            // A one-character separator (the usual case) searches with
+            // memchr; a string pattern sets up a two-way searcher per step.
+            let mut chars = sep.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => s.splitn(limit, c).map(Value::str).collect(),
+                _ => s.splitn(limit, sep).map(Value::str).collect(),
+            }
         }
     };
     Ok(Value::list(parts))

@@ -457,7 +457,7 @@ fn format_str(s: &str, spec: &Spec) -> Result<String, FormatError> {
     let text = truncate(s, spec.precision);
     Ok(pad(
         "",
-        &text,
+        text,
         spec.width,
         spec.fill,
         spec.align.unwrap_or('<'),
@@ -501,7 +501,7 @@ fn format_int(n: i64, spec: &Spec, type_name: &str) -> Result<String, FormatErro
     let lead = format!("{}{prefix}", sign_text(n < 0, spec.sign));
     Ok(layout_number(
         &lead,
-        &int_digits(n.unsigned_abs(), kind),
+        int_digits(n.unsigned_abs(), kind).as_str(),
         "",
         spec,
         group_size,

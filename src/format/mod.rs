@@ -5,6 +5,7 @@
 //! names where Python would name a type (`nil`, `map`, `list`) and Thr's text
 //! forms (`true`, `nil`) for `%s`, `%r` and `{}`.
 
+use std::fmt::Write as _;
 use std::iter::repeat_n;
 use std::ops::RangeInclusive;
 
@@ -85,41 +86,50 @@ pub(super) fn ascii(repr: &str) -> String {
     out
 }
 
-/// A read position in a format string. CPython reports positions in
-/// characters, so the text is held as characters, not bytes.
-pub(super) struct Cursor {
-    chars: Vec<char>,
+/// A read position in a format string, as a byte offset into it. CPython
+/// reports positions in characters; the few errors that name one count them.
+pub(super) struct Cursor<'a> {
+    text: &'a str,
     pos: usize,
 }
 
-impl Cursor {
-    pub(super) fn new(text: &str) -> Cursor {
-        Cursor {
-            chars: text.chars().collect(),
-            pos: 0,
-        }
+impl<'a> Cursor<'a> {
+    pub(super) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, pos: 0 }
+    }
+
+    /// The text not read yet.
+    pub(super) fn rest(&self) -> &'a str {
+        &self.text[self.pos..]
+    }
+
+    /// The next byte: enough to test for an ASCII character, without
+    /// decoding one.
+    pub(super) fn peek_byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
     }
 
     pub(super) fn peek_at(&self, ahead: usize) -> Option<char> {
-        self.chars.get(self.pos + ahead).copied()
+        self.rest().chars().nth(ahead)
     }
 
     pub(super) fn bump(&mut self) -> Option<char> {
         let c = self.peek_at(0)?;
-        self.pos += 1;
+        self.pos += c.len_utf8();
         Some(c)
     }
 
     pub(super) fn eat(&mut self, c: char) -> bool {
-        let found = self.peek_at(0) == Some(c);
+        let found = self.rest().starts_with(c);
         if found {
-            self.pos += 1;
+            self.pos += c.len_utf8();
         }
         found
     }
 
+    /// How many characters are left.
     pub(super) fn remaining(&self) -> usize {
-        self.chars.len() - self.pos
+        self.rest().chars().count()
     }
 
     /// Reads a run of decimal digits: `None` if there is none, an error
@@ -130,12 +140,12 @@ impl Cursor {
         too_big: &str,
     ) -> Result<Option<usize>, FormatError> {
         let mut value = None;
-        while let Some(digit) = self.peek_at(0).and_then(|c| c.to_digit(10)) {
+        while let Some(digit @ b'0'..=b'9') = self.peek_byte() {
             self.pos += 1;
             let next = value
                 .unwrap_or(0usize)
                 .checked_mul(10)
-                .and_then(|v| v.checked_add(digit as usize))
+                .and_then(|v| v.checked_add(usize::from(digit - b'0')))
                 .filter(|v| *v <= max);
             value = Some(next.ok_or_else(|| value_error(too_big))?);
         }
@@ -157,9 +167,65 @@ const MAX_SIGNIFICANT_DIGITS: usize = 800;
 /// `x` (finite, not negative) with `precision` digits after the point,
 /// correctly rounded (half to even on exact ties, as Python does).
 pub(super) fn fixed(x: f64, precision: usize) -> String {
-    let mut text = format!("{:.*}", precision.min(MAX_FRACTION_DIGITS), x);
-    text.extend(repeat_n('0', precision.saturating_sub(MAX_FRACTION_DIGITS)));
+    let mut text = String::new();
+    write_fixed(&mut text, x, precision);
     text
+}
+
+/// Appends [`fixed`]`(x, precision)` to `out`.
+fn write_fixed(out: &mut String, x: f64, precision: usize) {
+    let Some(scaled) = scaled_to_int(x, precision) else {
+        let _ = write!(out, "{:.*}", precision.min(MAX_FRACTION_DIGITS), x);
+        out.extend(repeat_n('0', precision.saturating_sub(MAX_FRACTION_DIGITS)));
+        return;
+    };
+    // The digits of x·10^precision, with the point put back.
+    let digits = int_digits(scaled, 'd');
+    let digits = digits.as_str();
+    if precision == 0 {
+        out.push_str(digits);
+    } else if digits.len() <= precision {
+        out.push_str("0.");
+        out.extend(repeat_n('0', precision - digits.len()));
+        out.push_str(digits);
+    } else {
+        let (whole, fraction) = digits.split_at(digits.len() - precision);
+        out.push_str(whole);
+        out.push('.');
+        out.push_str(fraction);
+    }
+}
+
+/// `x·10^precision` rounded half to even, in integer arithmetic, for the
+/// common moderate cases (`%.2f` of a number below 2^64 / 100); `None` when
+/// it does not fit, and Rust's slower exact formatter is used. `x` is
+/// `m·2^e` exactly, so the result is `m·10^precision` shifted by `e`, the
+/// bits shifted out deciding the rounding; `m·10^19` fits in 117 bits.
+fn scaled_to_int(x: f64, precision: usize) -> Option<u64> {
+    if precision > 19 || x.is_sign_negative() {
+        return None;
+    }
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = match biased {
+        0 => (fraction, -1074),
+        _ => (fraction | 1 << 52, biased - 1075),
+    };
+    let scaled = u128::from(m) * 10u128.pow(precision as u32);
+    let rounded = if e >= 0 {
+        // At most 2^117 · 2^10 < 2^128.
+        (e <= 10).then(|| scaled << e)?
+    } else {
+        let shift = e.unsigned_abs();
+        if shift >= 128 {
+            return None;
+        }
+        let (q, r) = (scaled >> shift, scaled & ((1 << shift) - 1));
+        let half = 1 << (shift - 1);
+        q + u128::from(r > half || (r == half && q % 2 == 1))
+    };
+    u64::try_from(rounded).ok()
 }
 
 /// `x` (finite, not negative) rounded to `precision + 1` significant digits:
@@ -271,19 +337,77 @@ pub(super) fn float_digits(
     }
 }
 
+/// Appends [`float_digits`] to `out`. The common `%.2f` writes straight into
+/// `out`; the other forms build their text first.
+pub(super) fn write_float_digits(
+    out: &mut String,
+    x: f64,
+    style: FloatStyle,
+    precision: Option<usize>,
+    alt: bool,
+) {
+    match style {
+        FloatStyle::Fixed if x.is_finite() && !alt => write_fixed(out, x, precision.unwrap_or(6)),
+        _ => out.push_str(&float_digits(x, style, precision, alt)),
+    }
+}
+
 /// Whether a float shows its minus sign: nan never does, in Python.
 pub(super) fn is_negative(x: f64) -> bool {
     x.is_sign_negative() && !x.is_nan()
 }
 
 /// The digits of a magnitude in the base a conversion letter names.
-pub(super) fn int_digits(n: u64, conversion: char) -> String {
+pub(super) fn int_digits(n: u64, conversion: char) -> Digits {
+    let mut digits = Digits {
+        buf: [0; 64],
+        start: 64,
+    };
     match conversion {
-        'x' => format!("{n:x}"),
-        'X' => format!("{n:X}"),
-        'o' => format!("{n:o}"),
-        'b' => format!("{n:b}"),
-        _ => n.to_string(),
+        'x' => digits.fill::<16>(n, b"0123456789abcdef"),
+        'X' => digits.fill::<16>(n, b"0123456789ABCDEF"),
+        'o' => digits.fill::<8>(n, b"01234567"),
+        'b' => digits.fill::<2>(n, b"01"),
+        _ => digits.fill::<10>(n, b"0123456789"),
+    }
+    digits
+}
+
+/// `n` in decimal, with its minus sign.
+pub fn decimal(n: i64) -> Digits {
+    let mut digits = int_digits(n.unsigned_abs(), 'd');
+    if n < 0 {
+        digits.start -= 1;
+        digits.buf[digits.start] = b'-';
+    }
+    digits
+}
+
+/// An integer's digits, built on the stack (no allocation per number):
+/// a u64 has at most 64 digits, in binary, and a decimal one 20 and a sign.
+pub struct Digits {
+    buf: [u8; 64],
+    /// Where the digits start; they end at the end of `buf`.
+    start: usize,
+}
+
+impl Digits {
+    /// Writes `n` in base `BASE` (a constant, so the divisions compile to
+    /// multiplications) with the digit characters `symbols`.
+    fn fill<const BASE: u64>(&mut self, mut n: u64, symbols: &[u8]) {
+        loop {
+            self.start -= 1;
+            self.buf[self.start] = symbols[(n % BASE) as usize];
+            n /= BASE;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+
+    /// The digits as text. This validates them, so take it once per number.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).expect("digits are ASCII")
     }
 }
 
@@ -326,27 +450,48 @@ pub(super) fn char_of_code(code: i64) -> Result<char, FormatError> {
 /// place the whole (`^` puts the odd fill character on the right); `=` puts
 /// the padding between `lead` (sign and base prefix) and `body`.
 pub(super) fn pad(lead: &str, body: &str, width: usize, fill: char, align: char) -> String {
-    let len = lead.chars().count() + body.chars().count();
-    let gap = width.saturating_sub(len);
+    let mut out = String::new();
+    pad_into(&mut out, lead, body, width, fill, align);
+    out
+}
+
+/// Appends [`pad`]`(lead, body, width, fill, align)` to `out`.
+pub(super) fn pad_into(
+    out: &mut String,
+    lead: &str,
+    body: &str,
+    width: usize,
+    fill: char,
+    align: char,
+) {
+    // Most fields have no width: then there is nothing to count or fill.
+    let gap = match width {
+        0 => 0,
+        _ => width.saturating_sub(lead.chars().count() + body.chars().count()),
+    };
+    if gap == 0 {
+        out.push_str(lead);
+        out.push_str(body);
+        return;
+    }
     let (before, between, after) = match align {
         '<' => (0, 0, gap),
         '^' => (gap / 2, 0, gap - gap / 2),
         '=' => (0, gap, 0),
         _ => (gap, 0, 0),
     };
-    let mut out = String::with_capacity(lead.len() + body.len() + gap * fill.len_utf8());
+    out.reserve(lead.len() + body.len() + gap * fill.len_utf8());
     out.extend(repeat_n(fill, before));
     out.push_str(lead);
     out.extend(repeat_n(fill, between));
     out.push_str(body);
     out.extend(repeat_n(fill, after));
-    out
 }
 
 /// `%.3s`: at most `precision` characters.
-pub(super) fn truncate(text: &str, precision: Option<usize>) -> String {
-    match precision {
-        Some(p) => text.chars().take(p).collect(),
-        None => text.to_string(),
+pub(super) fn truncate(text: &str, precision: Option<usize>) -> &str {
+    match precision.and_then(|p| text.char_indices().nth(p)) {
+        Some((end, _)) => &text[..end],
+        None => text,
     }
 }

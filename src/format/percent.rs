@@ -2,7 +2,9 @@
 
 use std::iter::repeat_n;
 
-use crate::value::{Key, Map, Value};
+use parking_lot::MutexGuard;
+
+use crate::value::{List, Map, StrKey, Value};
 
 use super::*;
 
@@ -13,35 +15,69 @@ use super::*;
 pub fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
     let mut args = PercentArgs::new(args);
     let mut cursor = Cursor::new(fmt);
-    let mut out = String::with_capacity(fmt.len());
-    while let Some(c) = cursor.bump() {
-        if c == '%' {
-            out.push_str(&directive(&mut cursor, &mut args)?);
-        } else {
-            out.push(c);
-        }
+    let mut out = Output {
+        text: String::with_capacity(fmt.len() + 32),
+        scratch: String::with_capacity(32),
+    };
+    // The literal runs between directives are short: a plain byte scan
+    // beats the setup of a memchr search.
+    while let Some(at) = cursor.rest().bytes().position(|b| b == b'%') {
+        out.text.push_str(&cursor.rest()[..at]);
+        cursor.pos += at + 1;
+        directive(&mut cursor, &mut args, &mut out)?;
     }
+    out.text.push_str(cursor.rest());
     args.finish()?;
-    Ok(out)
+    Ok(out.text)
+}
+
+/// The text being built, and a buffer reused for each directive's body
+/// (a repr, a number's sign and digits) before it is padded into `text`:
+/// formatting allocates per call, not per directive.
+struct Output {
+    text: String,
+    scratch: String,
 }
 
 /// Where directives take their arguments, as CPython does it: the items of
 /// a list, or the single value. A `%(key)` directive replaces them with the
 /// value under that key, so a later plain `%s` finds nothing left.
-struct PercentArgs {
-    items: Vec<Value>,
+struct PercentArgs<'a> {
+    items: Items<'a>,
     next: usize,
     /// The right side when it is a map: then `%(key)` works, and unused
     /// arguments are not an error.
-    map: Option<Map>,
+    map: Option<&'a Map>,
 }
 
-impl PercentArgs {
-    fn new(args: &Value) -> PercentArgs {
+/// The values directives read.
+enum Items<'a> {
+    /// A list's items, read in place under its lock: only when none is a
+    /// container or object, whose text could need that lock again.
+    Locked(MutexGuard<'a, Vec<Value>>),
+    /// A copy of a list's items, taken so no lock is held while they print.
+    Snapshot(Vec<Value>),
+    One(Value),
+}
+
+impl std::ops::Deref for Items<'_> {
+    type Target = [Value];
+
+    fn deref(&self) -> &[Value] {
+        match self {
+            Items::Locked(items) => items,
+            Items::Snapshot(items) => items,
+            Items::One(item) => std::slice::from_ref(item),
+        }
+    }
+}
+
+impl<'a> PercentArgs<'a> {
+    fn new(args: &'a Value) -> PercentArgs<'a> {
         let (items, map) = match args {
-            Value::List(items) => (items.lock().clone(), None),
-            Value::Map(map) => (vec![args.clone()], Some(map.clone())),
-            single => (vec![single.clone()], None),
+            Value::List(list) => (list_items(list), None),
+            Value::Map(map) => (Items::One(args.clone()), Some(map)),
+            single => (Items::One(single.clone()), None),
         };
         PercentArgs {
             items,
@@ -50,14 +86,13 @@ impl PercentArgs {
         }
     }
 
-    fn next(&mut self) -> Result<Value, FormatError> {
-        let item = self
-            .items
-            .get(self.next)
-            .cloned()
-            .ok_or_else(|| type_error("not enough arguments for format string"))?;
+    fn next(&mut self) -> Result<&Value, FormatError> {
+        let at = self.next;
+        if at >= self.items.len() {
+            return Err(type_error("not enough arguments for format string"));
+        }
         self.next += 1;
-        Ok(item)
+        Ok(&self.items[at])
     }
 
     /// `*` for a width or precision: the next argument, which must be an int.
@@ -68,17 +103,15 @@ impl PercentArgs {
     }
 
     /// The map argument, which `%(key)` needs.
-    fn mapping(&self) -> Result<&Map, FormatError> {
+    fn mapping(&self) -> Result<&'a Map, FormatError> {
         self.map
-            .as_ref()
             .ok_or_else(|| type_error("format requires a mapping"))
     }
 
     /// Switches to the value under `key` of the map argument.
     fn select(&mut self, key: &str) -> Result<(), FormatError> {
-        let key = Key::str(key);
-        let value = self.mapping()?.lock().get(&key).cloned();
-        self.items = vec![value.ok_or_else(|| key_error(&key.0))?];
+        let value = self.mapping()?.lock().get(&StrKey(key)).cloned();
+        self.items = Items::One(value.ok_or_else(|| key_error(&Value::str(key)))?);
         self.next = 0;
         Ok(())
     }
@@ -90,6 +123,23 @@ impl PercentArgs {
             ));
         }
         Ok(())
+    }
+}
+
+/// The items of a list argument: locked in place when they are all plain
+/// values (the common `"%d %s" % [n, s]`), which saves copying them.
+fn list_items(list: &List) -> Items<'_> {
+    let items = list.lock();
+    let plain = items.iter().all(|v| {
+        matches!(
+            v,
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_)
+        )
+    });
+    if plain {
+        Items::Locked(items)
+    } else {
+        Items::Snapshot(items.clone())
     }
 }
 
@@ -105,28 +155,34 @@ struct Directive {
     precision: Option<usize>,
 }
 
-/// Formats one directive; `cursor` is just past its `%`.
-fn directive(cursor: &mut Cursor, args: &mut PercentArgs) -> Result<String, FormatError> {
+/// Formats one directive into `out`; `cursor` is just past its `%`.
+fn directive(
+    cursor: &mut Cursor,
+    args: &mut PercentArgs,
+    out: &mut Output,
+) -> Result<(), FormatError> {
     if cursor.eat('%') {
-        return Ok("%".into());
+        out.text.push('%');
+        return Ok(());
     }
     if cursor.eat('(') {
         // CPython wants the map before it reads the key.
         args.mapping()?;
         let key = mapping_key(cursor)?;
-        args.select(&key)?;
+        args.select(key)?;
     }
     let d = directive_spec(cursor, args)?;
+    let before = &cursor.text[..cursor.pos];
     let conversion = cursor
         .bump()
         .ok_or_else(|| value_error("incomplete format"))?;
     // CPython takes the argument before it looks at the conversion.
     let arg = args.next()?;
-    convert(conversion, &d, &arg, cursor.pos - 1)
+    convert(conversion, &d, arg, before, out)
 }
 
 /// The key of `%(key)`, which may itself hold balanced parentheses.
-fn mapping_key(cursor: &mut Cursor) -> Result<String, FormatError> {
+fn mapping_key<'a>(cursor: &mut Cursor<'a>) -> Result<&'a str, FormatError> {
     let start = cursor.pos;
     let mut depth = 1;
     while let Some(c) = cursor.bump() {
@@ -136,7 +192,7 @@ fn mapping_key(cursor: &mut Cursor) -> Result<String, FormatError> {
             _ => {}
         }
         if depth == 0 {
-            return Ok(cursor.chars[start..cursor.pos - 1].iter().collect());
+            return Ok(&cursor.text[start..cursor.pos - 1]);
         }
     }
     Err(value_error("incomplete format key"))
@@ -149,12 +205,12 @@ fn directive_spec(cursor: &mut Cursor, args: &mut PercentArgs) -> Result<Directi
     let mut plus = false;
     let mut space = false;
     loop {
-        match cursor.peek_at(0) {
-            Some('-') => d.left = true,
-            Some('+') => plus = true,
-            Some(' ') => space = true,
-            Some('#') => d.alt = true,
-            Some('0') => d.zero = true,
+        match cursor.peek_byte() {
+            Some(b'-') => d.left = true,
+            Some(b'+') => plus = true,
+            Some(b' ') => space = true,
+            Some(b'#') => d.alt = true,
+            Some(b'0') => d.zero = true,
             _ => break,
         }
         cursor.pos += 1;
@@ -187,43 +243,79 @@ fn directive_spec(cursor: &mut Cursor, args: &mut PercentArgs) -> Result<Directi
         };
         d.precision = Some(field_size(precision)?);
     }
-    if matches!(cursor.peek_at(0), Some('h' | 'l' | 'L')) {
+    if matches!(cursor.peek_byte(), Some(b'h' | b'l' | b'L')) {
         cursor.pos += 1;
     }
     Ok(d)
 }
 
-/// The text of one conversion; `index` is where its letter is, for errors.
+/// Formats one conversion into `out`. `before` is the format text before
+/// its letter, whose length in characters an error reports.
 fn convert(
     conversion: char,
     d: &Directive,
     arg: &Value,
-    index: usize,
-) -> Result<String, FormatError> {
+    before: &str,
+    out: &mut Output,
+) -> Result<(), FormatError> {
     match conversion {
-        's' => Ok(pad_text(&truncate(&arg.to_str(), d.precision), d)),
-        'r' => Ok(pad_text(&truncate(&arg.repr(), d.precision), d)),
-        'a' => Ok(pad_text(&truncate(&ascii(&arg.repr()), d.precision), d)),
-        'c' => percent_char(arg).map(|c| pad_text(&c.to_string(), d)),
-        'd' | 'i' | 'u' => truncated_int(arg, conversion)
-            .map(|(negative, digits)| pad_int(negative, "", digits, d)),
-        'x' | 'X' | 'o' => match arg.as_int() {
-            Some(n) => {
-                let prefix = if d.alt { base_prefix(conversion) } else { "" };
-                let digits = int_digits(n.unsigned_abs(), conversion);
-                Ok(pad_int(n < 0, prefix, digits, d))
+        's' => {
+            let shown: &str = match arg {
+                Value::Str(s) => s,
+                _ => {
+                    out.scratch.clear();
+                    arg.append_str(&mut out.scratch);
+                    &out.scratch
+                }
+            };
+            pad_text(&mut out.text, truncate(shown, d.precision), d);
+        }
+        'r' => {
+            out.scratch.clear();
+            arg.append_repr(&mut out.scratch);
+            pad_text(&mut out.text, truncate(&out.scratch, d.precision), d);
+        }
+        'a' => pad_text(&mut out.text, truncate(&ascii(&arg.repr()), d.precision), d),
+        'c' => pad_text(
+            &mut out.text,
+            percent_char(arg)?.encode_utf8(&mut [0; 4]),
+            d,
+        ),
+        'd' | 'i' | 'u' => match arg {
+            Value::Float(x) => {
+                let (negative, digits) = truncated_float(*x)?;
+                pad_int(out, negative, "", &digits, d);
             }
-            None => Err(type_error(format!(
-                "%{conversion} format: an integer is required, not {}",
-                arg.type_name()
-            ))),
+            _ => {
+                let n = int_operand(arg, conversion, "a real number")?;
+                pad_int(
+                    out,
+                    n < 0,
+                    "",
+                    int_digits(n.unsigned_abs(), 'd').as_str(),
+                    d,
+                );
+            }
         },
+        'x' | 'X' | 'o' => {
+            let n = int_operand(arg, conversion, "an integer")?;
+            let prefix = if d.alt { base_prefix(conversion) } else { "" };
+            pad_int(
+                out,
+                n < 0,
+                prefix,
+                int_digits(n.unsigned_abs(), conversion).as_str(),
+                d,
+            );
+        }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => match arg.as_f64() {
-            Some(x) => Ok(percent_float(x, conversion, d)),
-            None => Err(type_error(format!(
-                "must be real number, not {}",
-                arg.type_name()
-            ))),
+            Some(x) => percent_float(out, x, conversion, d),
+            None => {
+                return Err(type_error(format!(
+                    "must be real number, not {}",
+                    arg.type_name()
+                )))
+            }
         },
         _ => {
             let shown = if (31..=126).contains(&(conversion as u32)) {
@@ -231,40 +323,57 @@ fn convert(
             } else {
                 '?'
             };
-            Err(value_error(format!(
-                "unsupported format character '{shown}' ({:#x}) at index {index}",
-                conversion as u32
-            )))
+            return Err(value_error(format!(
+                "unsupported format character '{shown}' ({:#x}) at index {}",
+                conversion as u32,
+                before.chars().count()
+            )));
         }
     }
+    Ok(())
 }
 
 /// Pads a `%s`-like text with spaces; the `0` flag does not apply to text.
-fn pad_text(text: &str, d: &Directive) -> String {
-    pad("", text, d.width, ' ', if d.left { '<' } else { '>' })
+fn pad_text(out: &mut String, text: &str, d: &Directive) {
+    pad_into(out, "", text, d.width, ' ', if d.left { '<' } else { '>' });
 }
 
-/// Pads a number: `-` pads on the right, `0` with zeros after the sign and
+/// Pads a number made in `out.scratch`, whose first `lead_len` bytes are its
+/// sign and prefix: `-` pads on the right, `0` with zeros after the sign and
 /// prefix, otherwise spaces on the left.
-fn pad_number(lead: &str, body: &str, d: &Directive) -> String {
-    if d.left {
-        pad(lead, body, d.width, ' ', '<')
+fn pad_number(out: &mut Output, lead_len: usize, d: &Directive) {
+    let (lead, body) = out.scratch.split_at(lead_len);
+    let (fill, align) = if d.left {
+        (' ', '<')
     } else if d.zero {
-        pad(lead, body, d.width, '0', '=')
+        ('0', '=')
     } else {
-        pad(lead, body, d.width, ' ', '>')
-    }
+        (' ', '>')
+    };
+    pad_into(&mut out.text, lead, body, d.width, fill, align);
 }
 
 /// An integer conversion: the precision is a minimum count of digits.
-fn pad_int(negative: bool, prefix: &str, digits: String, d: &Directive) -> String {
+fn pad_int(out: &mut Output, negative: bool, prefix: &str, digits: &str, d: &Directive) {
+    out.scratch.clear();
+    out.scratch.push_str(sign_text(negative, d.sign));
+    out.scratch.push_str(prefix);
+    let lead_len = out.scratch.len();
     let zeros = d.precision.unwrap_or(0).saturating_sub(digits.len());
-    let body: String = repeat_n('0', zeros).chain(digits.chars()).collect();
-    pad_number(
-        &format!("{}{prefix}", sign_text(negative, d.sign)),
-        &body,
-        d,
-    )
+    out.scratch.extend(repeat_n('0', zeros));
+    out.scratch.push_str(digits);
+    pad_number(out, lead_len, d);
+}
+
+/// An int argument (bools count) for `%d`-like conversion letters, or the
+/// `TypeError` saying it must be `wanted`.
+fn int_operand(arg: &Value, conversion: char, wanted: &str) -> Result<i64, FormatError> {
+    arg.as_int().ok_or_else(|| {
+        type_error(format!(
+            "%{conversion} format: {wanted} is required, not {}",
+            arg.type_name()
+        ))
+    })
 }
 
 /// `%c`: an int code or a one-character string.
@@ -281,39 +390,36 @@ fn percent_char(arg: &Value) -> Result<char, FormatError> {
     Err(type_error("%c requires int or char"))
 }
 
-/// `%d`: an int's digits, or a float's truncated toward zero. A float's
-/// integer part is printed exactly, however large, as Python's int would be.
-fn truncated_int(arg: &Value, conversion: char) -> Result<(bool, String), FormatError> {
-    match arg {
-        Value::Float(x) if x.is_nan() => Err(value_error("cannot convert float NaN to integer")),
-        Value::Float(x) if x.is_infinite() => Err(error(
+/// `%d` of a float: whether it is negative, and the digits of its value
+/// truncated toward zero, printed exactly however large, as Python's int
+/// would be.
+fn truncated_float(x: f64) -> Result<(bool, String), FormatError> {
+    if x.is_nan() {
+        return Err(value_error("cannot convert float NaN to integer"));
+    }
+    if x.is_infinite() {
+        return Err(error(
             "OverflowError",
             "cannot convert float infinity to integer",
-        )),
-        Value::Float(x) => {
-            let whole = x.trunc();
-            Ok((whole < 0.0, format!("{:.0}", whole.abs())))
-        }
-        _ => match arg.as_int() {
-            Some(n) => Ok((n < 0, n.unsigned_abs().to_string())),
-            None => Err(type_error(format!(
-                "%{conversion} format: a real number is required, not {}",
-                arg.type_name()
-            ))),
-        },
+        ));
     }
+    let whole = x.trunc();
+    Ok((whole < 0.0, format!("{:.0}", whole.abs())))
 }
 
 /// `%e %f %g` and their upper-case forms.
-fn percent_float(x: f64, conversion: char, d: &Directive) -> String {
+fn percent_float(out: &mut Output, x: f64, conversion: char, d: &Directive) {
     let style = match conversion.to_ascii_lowercase() {
         'e' => FloatStyle::Exponent,
         'f' => FloatStyle::Fixed,
         _ => FloatStyle::General,
     };
-    let mut body = float_digits(x.abs(), style, d.precision, d.alt);
+    out.scratch.clear();
+    out.scratch.push_str(sign_text(is_negative(x), d.sign));
+    let lead_len = out.scratch.len();
+    write_float_digits(&mut out.scratch, x.abs(), style, d.precision, d.alt);
     if conversion.is_ascii_uppercase() {
-        body.make_ascii_uppercase();
+        out.scratch[lead_len..].make_ascii_uppercase();
     }
-    pad_number(sign_text(is_negative(x), d.sign), &body, d)
+    pad_number(out, lead_len, d);
 }
