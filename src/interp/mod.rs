@@ -1,4 +1,5 @@
-//! The tree-walking evaluator. One [`Interp`] runs one script thread; all the
+//! The evaluator. The resolved tree is first compiled into closures
+//! ([`compile`]); one [`Interp`] runs them for one script thread, and all the
 //! state it shares with other threads lives in the [`Runtime`].
 //!
 //! Local variables live in one growing value stack per thread: a call pushes

@@ -26,7 +26,7 @@ impl Interp {
         Ok(v)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn store_var(&mut self, var: &Var, v: Value, f: &Frame) {
         match var.slot {
             Slot::Local(i) => {
