@@ -133,7 +133,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
             Box::new(move |me, f| t(me, f).map(Value::Bool))
         }
         ExprKind::Call(callee, args) => call(callee, args, span),
-        ExprKind::Method(recv, name, args) => method(recv, name, args, span),
+        ExprKind::Method(recv, name, args) => super::method::compile(recv, name, args, span),
         ExprKind::Index(a, i) => {
             let (a, i) = (Operand::new(a), Operand::new(i));
             Box::new(move |me, f| {
@@ -323,12 +323,12 @@ fn chain(first: &Expr, rest: &[(CmpOp, Expr)], span: Span) -> Test {
 
 /// A call's arguments: all positional (the fast case), or some by name.
 pub(crate) struct ArgList {
-    positional: bool,
-    items: Box<[(Option<Name>, Operand)]>,
+    pub positional: bool,
+    pub items: Box<[(Option<Name>, Operand)]>,
 }
 
 impl ArgList {
-    fn new(args: &[Arg]) -> ArgList {
+    pub fn new(args: &[Arg]) -> ArgList {
         ArgList {
             positional: args.iter().all(|a| a.name.is_none()),
             items: args
@@ -342,7 +342,7 @@ impl ArgList {
     /// function go straight into its frame, with no allocation. The outer
     /// `Err` is an error in an argument, the inner result the call's.
     #[inline]
-    fn call(&self, me: &mut Interp, callee: &Value, f: &Frame) -> Result<Outcome, Unwind> {
+    pub fn call(&self, me: &mut Interp, callee: &Value, f: &Frame) -> Result<Outcome, Unwind> {
         match callee {
             Value::Func(c) if self.positional => {
                 let base = me.stack.len();
@@ -364,7 +364,7 @@ impl ArgList {
         }
     }
 
-    fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
+    pub fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
         let mut out = Args::default();
         for (name, a) in self.items.iter() {
             let v = a.get(me, f)?;
@@ -400,27 +400,6 @@ fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             })
         }
     }
-}
-
-/// `recv.name(args)`: a function stored in a map (a record's method), else
-/// a builtin method of the receiver.
-fn method(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {
-    let (recv, site, args) = (Operand::new(recv), FieldSite::new(name), ArgList::new(args));
-    Box::new(move |me, f| {
-        let recv = recv.get_ref(me, f)?;
-        let found = match &*recv {
-            Value::Map(m) => site.get(&m.lock()),
-            _ => None,
-        };
-        let r = match found {
-            Some(func) => args.call(me, &func, f)?,
-            None => {
-                let args = args.values(me, f)?;
-                me.call_builtin_method(&recv, &site.name, args)
-            }
-        };
-        me.at_call(r, f, span)
-    })
 }
 
 /// `recv.name`: a record's field found through the site's cache, else any

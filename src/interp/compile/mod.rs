@@ -9,6 +9,7 @@
 
 mod expr;
 mod field;
+mod method;
 mod stmt;
 
 use std::sync::Arc;

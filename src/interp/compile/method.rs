@@ -1,0 +1,95 @@
+//! Method calls: `recv.name(args)` calls a function stored in a map (a
+//! record's method), else a builtin method of the receiver.
+//!
+//! The commonest builtin methods in loops (a list's `push` and `pop`, a
+//! map's `get`) have shortcuts that skip building an argument list and
+//! finding the method by name. A shortcut only handles the plain success
+//! case; anything else (an empty list, an unhashable key) takes the general
+//! path, so errors read the same either way.
+
+use crate::ast::{Arg, Expr, Name, Span};
+use crate::value::Value;
+
+use super::super::{make_key, Frame, Interp, Unwind};
+use super::expr::{ArgList, Operand};
+use super::field::FieldSite;
+use super::Eval;
+
+pub(crate) fn compile(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {
+    let shortcut = Shortcut::of(name, args);
+    let (recv, site, args) = (Operand::new(recv), FieldSite::new(name), ArgList::new(args));
+    Box::new(move |me, f| {
+        let recv = recv.get_ref(me, f)?;
+        let found = match &*recv {
+            Value::Map(m) => site.get(&m.lock()),
+            _ => None,
+        };
+        let r = match found {
+            Some(func) => args.call(me, &func, f)?,
+            None => match shortcut.run(me, &recv, &args, f)? {
+                Some(v) => Ok(v),
+                None => {
+                    let args = args.values(me, f)?;
+                    me.call_builtin_method(&recv, &site.name, args)
+                }
+            },
+        };
+        me.at_call(r, f, span)
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Shortcut {
+    None,
+    /// `list.push(x)`, `list.append(x)`
+    Push,
+    /// `list.pop()`
+    Pop,
+    /// `map.get(key)`, `map.get(key, default)`
+    Get,
+}
+
+impl Shortcut {
+    fn of(name: &str, args: &[Arg]) -> Shortcut {
+        if args.iter().any(|a| a.name.is_some()) {
+            return Shortcut::None;
+        }
+        match (name, args.len()) {
+            ("push" | "append", 1) => Shortcut::Push,
+            ("pop", 0) => Shortcut::Pop,
+            ("get", 1 | 2) => Shortcut::Get,
+            _ => Shortcut::None,
+        }
+    }
+
+    /// The call's value if the shortcut applies to this receiver and
+    /// succeeds; `None` leaves the call to the general path with nothing
+    /// evaluated yet.
+    #[inline]
+    fn run(
+        self,
+        me: &mut Interp,
+        recv: &Value,
+        args: &ArgList,
+        f: &Frame,
+    ) -> Result<Option<Value>, Unwind> {
+        match (self, recv) {
+            (Shortcut::Push, Value::List(l)) => {
+                let v = args.items[0].1.get(me, f)?;
+                l.lock().push(v);
+                Ok(Some(Value::Nil))
+            }
+            (Shortcut::Pop, Value::List(l)) => Ok(l.lock().pop()),
+            (Shortcut::Get, Value::Map(m)) => {
+                let key = args.items[0].1.get(me, f)?;
+                let default = match args.items.get(1) {
+                    Some((_, d)) => d.get(me, f)?,
+                    None => Value::Nil,
+                };
+                let key = make_key(key)?;
+                Ok(Some(m.lock().get(&key).cloned().unwrap_or(default)))
+            }
+            _ => Ok(None),
+        }
+    }
+}
