@@ -91,6 +91,7 @@ impl VarCell {
 pub struct Closure {
     pub func: Arc<Function>,
     pub upvalues: Box<[Arc<VarCell>]>,
+    /// Empty when no parameter has a default, so making it allocates nothing.
     pub defaults: Box<[Option<Value>]>,
 }
 

@@ -94,7 +94,7 @@ impl Interp {
         let params = &c.func.def.params;
         let n_pos = self.stack.len() - base;
         if n_pos > params.len() {
-            let required = c.defaults.iter().filter(|d| d.is_none()).count();
+            let required = params.iter().filter(|p| p.default.is_none()).count();
             let name = &c.func.def.name;
             return throw("TypeError", too_many(name, params.len(), required, n_pos));
         }
@@ -138,7 +138,7 @@ impl Interp {
         for (i, p) in params.iter().enumerate().skip(n_pos) {
             let slot = &mut self.stack[base + i];
             if let Value::Uninit = slot {
-                match &c.defaults[i] {
+                match c.defaults.get(i).and_then(Option::as_ref) {
                     Some(d) => *slot = d.clone(),
                     None => missing.push(format!("'{}'", p.var.name)),
                 }

@@ -60,6 +60,22 @@ impl Operand {
         self.get(me, f).map(Cow::Owned)
     }
 
+    /// The operand's value, borrowed in place when it is a plain local, a
+    /// captured variable never reassigned, or a literal: reading a record
+    /// through it then touches no reference count.
+    #[inline(always)]
+    pub fn peek<'a>(&'a self, me: &'a Interp, f: &Frame<'a>) -> Option<&'a Value> {
+        match self {
+            Operand::Local(i, _) => match &me.stack[f.base + i] {
+                Value::Cell(_) | Value::Uninit => None,
+                v => Some(v),
+            },
+            Operand::Upvalue(i, _) => f.up[*i].get_fixed(),
+            Operand::Const(v) => Some(v),
+            Operand::Eval(_) => None,
+        }
+    }
+
     /// The operand's value if it is an int that can be read in place, with
     /// no clone, drop or call: the fast path of arithmetic and comparisons.
     #[inline(always)]
@@ -146,6 +162,11 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         ExprKind::Field(a, name) => {
             let (a, site) = (Operand::new(a), FieldSite::new(name));
             Box::new(move |me, f| {
+                if let Some(Value::Map(m)) = a.peek(me, f) {
+                    if let Some(v) = site.get(&m.lock()) {
+                        return Ok(v);
+                    }
+                }
                 let a = a.get_ref(me, f)?;
                 let r = read_field(me, &a, &site);
                 me.locate(r, f, span)
@@ -425,11 +446,14 @@ impl MakeFn {
     pub fn new(def: &Arc<FnDef>) -> MakeFn {
         MakeFn {
             func: Function::new(def),
-            defaults: def
-                .params
-                .iter()
-                .map(|p| p.default.as_ref().map(compile))
-                .collect(),
+            defaults: match def.params.iter().any(|p| p.default.is_some()) {
+                true => def
+                    .params
+                    .iter()
+                    .map(|p| p.default.as_ref().map(compile))
+                    .collect(),
+                false => Box::new([]),
+            },
         }
     }
 
