@@ -153,6 +153,19 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         ExprKind::Index(a, i) => {
             let (a, i) = (Operand::new(a), Operand::new(i));
             Box::new(move |me, f| {
+                // A container in a variable is indexed in place, without a
+                // reference count: it can't change while the index is evaluated.
+                if a.peek(me, f).is_some() {
+                    let i = i.get(me, f)?;
+                    let r = match a.peek(me, f) {
+                        Some(a) => me.index(a, &i),
+                        None => {
+                            let a = a.get(me, f)?;
+                            me.index(&a, &i)
+                        }
+                    };
+                    return me.locate(r, f, span);
+                }
                 let a = a.get_ref(me, f)?;
                 let i = i.get(me, f)?;
                 me.locate(me.index(&a, &i), f, span)

@@ -283,6 +283,20 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
             let (obj, index) = (Operand::new(obj), Operand::new(index));
             let span = e.span;
             Box::new(move |me, f| {
+                // `xs[i] = v` on a container in a variable: set in place.
+                if value.update.is_none() && obj.peek(me, f).is_some() {
+                    let index = index.get(me, f)?;
+                    let v = value.rhs.get(me, f)?;
+                    me.preemption_point();
+                    let r = match obj.peek(me, f) {
+                        Some(obj) => me.set_index(obj, index, v),
+                        None => {
+                            let obj = obj.get(me, f)?;
+                            me.set_index(&obj, index, v)
+                        }
+                    };
+                    return me.locate(r, f, span);
+                }
                 let obj = obj.get_ref(me, f)?;
                 let index = index.get(me, f)?;
                 let v = value.get(me, f, span, |me| me.index(&obj, &index))?;
