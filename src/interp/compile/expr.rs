@@ -39,10 +39,10 @@ impl Operand {
             Operand::Local(i, var) => match &me.stack[f.base + i] {
                 // A captured or not yet declared variable.
                 Value::Cell(_) | Value::Uninit => me.load_var(var, f),
-                v => Ok(v.clone()),
+                v => Ok(copy(v)),
             },
             Operand::Upvalue(_, var) => me.load_var(var, f),
-            Operand::Const(v) => Ok(v.clone()),
+            Operand::Const(v) => Ok(copy(v)),
             Operand::Eval(e) => e(me, f),
         }
     }
@@ -91,6 +91,16 @@ impl Operand {
     }
 }
 
+/// A value's clone, with ints (the commonest operands) copied inline rather
+/// than through `Value::clone`, which the compiler keeps out of line.
+#[inline(always)]
+fn copy(v: &Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Int(*i),
+        other => other.clone(),
+    }
+}
+
 pub(crate) fn compile(e: &Expr) -> Eval {
     let span = e.span;
     match &e.kind {
@@ -103,10 +113,13 @@ pub(crate) fn compile(e: &Expr) -> Eval {
             Box::new(move |me, f| me.load_var(&var, f))
         }
         ExprKind::List(items) => {
-            let items: Box<[Eval]> = items.iter().map(compile).collect();
+            let items: Box<[Operand]> = items.iter().map(Operand::new).collect();
             Box::new(move |me, f| {
-                let items = items.iter().map(|i| i(me, f)).collect::<Result<_, _>>()?;
-                Ok(Value::list(items))
+                let mut list = Vec::with_capacity(items.len());
+                for i in items.iter() {
+                    list.push(i.get(me, f)?);
+                }
+                Ok(Value::list(list))
             })
         }
         ExprKind::Map(entries) => map_literal(entries),
