@@ -76,6 +76,11 @@ impl Operand {
         }
     }
 
+    /// Whether the operand is read in place (see [`Operand::peek`]).
+    fn peekable(&self) -> bool {
+        !matches!(self, Operand::Eval(_))
+    }
+
     /// The operand's value if it is an int that can be read in place, with
     /// no clone, drop or call: the fast path of arithmetic and comparisons.
     #[inline(always)]
@@ -219,7 +224,8 @@ fn map_literal(entries: &[(Expr, Expr)]) -> Eval {
         .map(|(k, v)| (key(k), k.span, compile(v)))
         .collect();
     Box::new(move |me, f| {
-        let mut map = Entries::with_capacity_and_hasher(entries.len(), Default::default());
+        // Room for a few more fields, as records get their methods after the literal.
+        let mut map = Entries::with_capacity_and_hasher(entries.len().max(8), Default::default());
         for (k, span, v) in entries.iter() {
             let key = k(me, f)?;
             let key = me.locate(make_key(key), f, *span)?;
@@ -261,14 +267,14 @@ fn arith<F>(op: BinOp, a: Operand, b: Operand, span: Span, fast: F) -> Eval
 where
     F: Fn(i64, i64) -> Option<i64> + Copy + Send + Sync + 'static,
 {
-    let slow = move |me: &mut Interp, f: &Frame, x: Value, y: Value| {
-        let r = me.binary(op, x, y);
-        me.locate(r, f, span)
-    };
+    // When both operands are variables or literals, ints are read in place.
+    let peekable = a.peekable() && b.peekable();
     Box::new(move |me, f| {
-        if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
-            if let Some(v) = fast(x, y) {
-                return Ok(Value::Int(v));
+        if peekable {
+            if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
+                if let Some(v) = fast(x, y) {
+                    return Ok(Value::Int(v));
+                }
             }
         }
         let x = a.get(me, f)?;
@@ -278,8 +284,16 @@ where
                 return Ok(Value::Int(v));
             }
         }
-        slow(me, f, x, y)
+        binary_slow(me, f, op, x, y, span)
     })
+}
+
+/// Any operands but two ints with a plain int result.
+#[cold]
+#[inline(never)]
+fn binary_slow(me: &mut Interp, f: &Frame, op: BinOp, x: Value, y: Value, span: Span) -> Outcome {
+    let r = me.binary(op, x, y);
+    me.locate(r, f, span)
 }
 
 /// Compiles an expression whose value is only tested for truth: conditions
@@ -331,18 +345,35 @@ fn int_or_any<F>(op: CmpOp, a: Operand, b: Operand, span: Span, fast: F) -> Test
 where
     F: Fn(i64, i64) -> bool + Send + Sync + 'static,
 {
+    let peekable = a.peekable() && b.peekable();
     Box::new(move |me, f| {
-        if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
-            return Ok(fast(x, y));
+        if peekable {
+            if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
+                return Ok(fast(x, y));
+            }
         }
         let x = a.get(me, f)?;
         let y = b.get(me, f)?;
         if let (Value::Int(x), Value::Int(y)) = (&x, &y) {
             return Ok(fast(*x, *y));
         }
-        let r = me.compare(op, &x, &y);
-        me.locate(r, f, span)
+        compare_slow(me, f, op, &x, &y, span)
     })
+}
+
+/// A comparison of anything but two ints.
+#[cold]
+#[inline(never)]
+fn compare_slow(
+    me: &mut Interp,
+    f: &Frame,
+    op: CmpOp,
+    x: &Value,
+    y: &Value,
+    span: Span,
+) -> Result<bool, Unwind> {
+    let r = me.compare(op, x, y);
+    me.locate(r, f, span)
 }
 
 /// `a < b <= c`: each operand evaluated once, stopping at the first false.
