@@ -22,19 +22,21 @@ impl Interp {
             Value::Func(c) => {
                 let base = self.stack.len();
                 self.stack.extend(args.pos);
-                self.call_closure_at(c, base, args.kw, rt)
+                let kw = (!args.kw.is_empty()).then_some(args.kw);
+                self.call_closure_at(c, base, kw, rt)
             }
             Value::Native(n) => (n.body)(self, args),
             other => throw("TypeError", format!("{} is not callable", other.a_type())),
         }
     }
 
-    /// Runs a closure whose positional arguments are on the stack from `base`.
+    /// Runs a closure whose positional arguments are on the stack from
+    /// `base`, with its keyword arguments if it has any.
     pub(crate) fn call_closure_at(
         &mut self,
         c: &Closure,
         base: usize,
-        kw: Vec<(Name, Value)>,
+        kw: Option<Vec<(Name, Value)>>,
         rt: &Runtime,
     ) -> Outcome {
         let r = self.enter_call(c, base, kw).and_then(|()| {
@@ -64,7 +66,7 @@ impl Interp {
         &mut self,
         c: &Closure,
         base: usize,
-        kw: Vec<(Name, Value)>,
+        kw: Option<Vec<(Name, Value)>>,
     ) -> Result<(), Unwind> {
         self.tick()?;
         if self.depth >= self.rt.limits.max_call_depth {
@@ -72,8 +74,8 @@ impl Interp {
         }
         let def = &c.func.def;
         let n_pos = self.stack.len() - base;
-        if n_pos != def.params.len() || !kw.is_empty() {
-            return self.bind_arguments(c, base, kw);
+        if n_pos != def.params.len() || kw.is_some() {
+            return self.bind_arguments(c, base, kw.unwrap_or_default());
         }
         if def.n_slots as usize > n_pos {
             self.stack

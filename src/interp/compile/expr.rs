@@ -323,42 +323,57 @@ pub(crate) fn test(e: &Expr) -> Test {
     }
 }
 
-/// `a op b`, with a fast path for two ints.
-fn compare(op: CmpOp, a: Operand, b: Operand, span: Span) -> Test {
-    match op {
-        CmpOp::Eq => int_or_any(op, a, b, span, |x, y| x == y),
-        CmpOp::Ne => int_or_any(op, a, b, span, |x, y| x != y),
-        CmpOp::Lt => int_or_any(op, a, b, span, |x, y| x < y),
-        CmpOp::Le => int_or_any(op, a, b, span, |x, y| x <= y),
-        CmpOp::Gt => int_or_any(op, a, b, span, |x, y| x > y),
-        CmpOp::Ge => int_or_any(op, a, b, span, |x, y| x >= y),
-        CmpOp::In | CmpOp::NotIn => Box::new(move |me, f| {
-            let x = a.get(me, f)?;
-            let y = b.get(me, f)?;
-            let r = me.compare(op, &x, &y);
-            me.locate(r, f, span)
-        }),
+/// The condition of an `if` or `while`. The commonest, a comparison of two
+/// variables or literals, is checked in place rather than through a closure.
+pub(crate) enum Cond {
+    Compare(CmpOp, Operand, Operand, Span),
+    Test(Test),
+}
+
+impl Cond {
+    pub fn new(e: &Expr) -> Cond {
+        match &e.kind {
+            ExprKind::Compare(first, rest) if rest.len() == 1 => {
+                let (op, right) = &rest[0];
+                Cond::compare(*op, Operand::new(first), Operand::new(right), e.span)
+            }
+            _ => Cond::Test(test(e)),
+        }
+    }
+
+    /// `a op b`; `in` and `not in` are never int comparisons.
+    fn compare(op: CmpOp, a: Operand, b: Operand, span: Span) -> Cond {
+        match op {
+            CmpOp::In | CmpOp::NotIn => Cond::Test(Box::new(move |me, f| {
+                let (x, y) = (a.get(me, f)?, b.get(me, f)?);
+                compare_slow(me, f, op, &x, &y, span)
+            })),
+            _ => Cond::Compare(op, a, b, span),
+        }
+    }
+
+    #[inline(always)]
+    pub fn check(&self, me: &mut Interp, f: &Frame) -> Result<bool, Unwind> {
+        match self {
+            Cond::Compare(op, a, b, span) => {
+                if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
+                    return Ok(int_compare(*op, x, y));
+                }
+                let (x, y) = (a.get(me, f)?, b.get(me, f)?);
+                match (&x, &y) {
+                    (Value::Int(x), Value::Int(y)) => Ok(int_compare(*op, *x, *y)),
+                    _ => compare_slow(me, f, *op, &x, &y, *span),
+                }
+            }
+            Cond::Test(t) => t(me, f),
+        }
     }
 }
 
-fn int_or_any<F>(op: CmpOp, a: Operand, b: Operand, span: Span, fast: F) -> Test
-where
-    F: Fn(i64, i64) -> bool + Send + Sync + 'static,
-{
-    let peekable = a.peekable() && b.peekable();
-    Box::new(move |me, f| {
-        if peekable {
-            if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
-                return Ok(fast(x, y));
-            }
-        }
-        let x = a.get(me, f)?;
-        let y = b.get(me, f)?;
-        if let (Value::Int(x), Value::Int(y)) = (&x, &y) {
-            return Ok(fast(*x, *y));
-        }
-        compare_slow(me, f, op, &x, &y, span)
-    })
+/// `a op b`, with a fast path for two ints.
+fn compare(op: CmpOp, a: Operand, b: Operand, span: Span) -> Test {
+    let cond = Cond::compare(op, a, b, span);
+    Box::new(move |me, f| cond.check(me, f))
 }
 
 /// A comparison of anything but two ints.
@@ -433,7 +448,7 @@ impl ArgList {
                         }
                     }
                 }
-                Ok(me.call_closure_at(c, base, Vec::new(), f.rt))
+                Ok(me.call_closure_at(c, base, None, f.rt))
             }
             _ => {
                 let args = self.values(me, f)?;

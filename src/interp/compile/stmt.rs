@@ -4,7 +4,7 @@ use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind,
 use crate::value::Value;
 
 use super::super::{error, ops, Frame, Interp, Outcome, Thrown, Unwind};
-use super::expr::{self, Operand};
+use super::expr::{self, Cond, Operand};
 use super::field::FieldSite;
 use super::{BlockCode, Done, Exec};
 
@@ -28,9 +28,9 @@ pub(crate) fn compile(stmt: &Stmt) -> Exec {
         StmtKind::Fn(..) => Box::new(|_, _| Ok(())),
         StmtKind::If(arms, els) => if_else(arms, els.as_ref()),
         StmtKind::While(cond, body) => {
-            let (cond, body) = (expr::test(cond), BlockCode::whole(body));
+            let (cond, body) = (Cond::new(cond), BlockCode::whole(body));
             Box::new(move |me, f| {
-                while cond(me, f)? {
+                while cond.check(me, f)? {
                     let ticked = me.tick();
                     me.locate(ticked, f, span)?;
                     match body.run(me, f) {
@@ -75,20 +75,20 @@ pub(crate) fn compile(stmt: &Stmt) -> Exec {
 fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) -> Exec {
     let arms: Box<[_]> = arms
         .iter()
-        .map(|(cond, body)| (expr::test(cond), BlockCode::whole(body)))
+        .map(|(cond, body)| (Cond::new(cond), BlockCode::whole(body)))
         .collect();
     let els = els.map(BlockCode::whole);
     if let ([_], None) = (&arms[..], &els) {
         // `if c { ... }`, the commonest shape, without the loop.
         let [(cond, body)] = *<Box<[_; 1]>>::try_from(arms).ok().expect("one arm");
-        return Box::new(move |me, f| match cond(me, f)? {
+        return Box::new(move |me, f| match cond.check(me, f)? {
             true => body.run(me, f),
             false => Ok(()),
         });
     }
     Box::new(move |me, f| {
         for (cond, body) in arms.iter() {
-            if cond(me, f)? {
+            if cond.check(me, f)? {
                 return body.run(me, f);
             }
         }
