@@ -484,10 +484,23 @@ fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             let r = args.call(me, &f.rt.builtins[i as usize], f)?;
             me.at_call(r, f, span)
         }),
+        Slot::Upvalue(i) => {
+            let callee = compile(callee);
+            Box::new(move |me, f| {
+                let r = match f.up[i as usize].get_fixed() {
+                    Some(c) => args.call(me, c, f)?,
+                    None => {
+                        let c = callee(me, f)?;
+                        args.call(me, &c, f)?
+                    }
+                };
+                me.at_call(r, f, span)
+            })
+        }
         _ => {
             let callee = Operand::new(callee);
             Box::new(move |me, f| {
-                let c = callee.get_ref(me, f)?;
+                let c = callee.get(me, f)?;
                 let r = args.call(me, &c, f)?;
                 me.at_call(r, f, span)
             })
