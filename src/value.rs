@@ -101,6 +101,9 @@ pub type NativeBody = dyn Fn(&mut Interp, Args) -> Outcome + Send + Sync;
 pub struct NativeFn {
     pub name: Arc<str>,
     pub body: Box<NativeBody>,
+    /// The same function for a call with exactly one positional argument,
+    /// taking it directly: `len(xs)` then builds no argument list.
+    pub unary: Option<fn(&mut Interp, Value) -> Outcome>,
 }
 
 impl NativeFn {
@@ -111,6 +114,7 @@ impl NativeFn {
         Value::Native(Arc::new(NativeFn {
             name: name.into(),
             body: Box::new(body),
+            unary: None,
         }))
     }
 }
@@ -567,14 +571,21 @@ impl indexmap::Equivalent<Key> for StrKey<'_> {
 }
 
 impl PartialEq for Key {
+    #[inline]
     fn eq(&self, other: &Key) -> bool {
-        values_equal(&self.0, &other.0)
+        // Int and string keys, the common ones, compare here.
+        match (&self.0, &other.0) {
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Str(x), Value::Str(y)) => x == y,
+            (x, y) => values_equal(x, y),
+        }
     }
 }
 
 impl Eq for Key {}
 
 impl Hash for Key {
+    #[inline]
     fn hash<H: Hasher>(&self, h: &mut H) {
         match &self.0 {
             Value::Str(s) => hash_str(s, h),

@@ -7,29 +7,35 @@ use std::sync::Arc;
 use crate::interp::{compare_values, throw, Args, Interp, Outcome, Unwind};
 use crate::value::{ErrorValue, ItemSource, Object, Value};
 
-use super::{add, float_arg, int_arg, str_arg, Table};
+use super::{add, add_with_unary, float_arg, int_arg, str_arg, Table};
 
 pub fn register(t: &mut Table) {
     add(t, "print", print);
-    add(t, "str", |_, a| {
-        let [v] = a.bind("str", ["x"], 0)?;
-        Ok(v.map_or_else(|| Value::str(""), |v| v.str_value()))
-    });
-    add(t, "repr", |_, a| {
+    let str_of = |_: &mut Interp, v: Value| Ok(v.str_value());
+    let str_body = move |i: &mut Interp, a: Args| match a.bind("str", ["x"], 0)? {
+        [Some(v)] => str_of(i, v),
+        [None] => Ok(Value::str("")),
+    };
+    add_with_unary(t, "str", str_body, str_of);
+    let repr_of = |_: &mut Interp, v: Value| Ok(Value::str(&v.repr()));
+    let repr_body = move |i: &mut Interp, a: Args| {
         let [v] = a.bind("repr", ["x"], 1)?;
-        Ok(Value::str(&v.unwrap_or_default().repr()))
-    });
+        repr_of(i, v.unwrap_or_default())
+    };
+    add_with_unary(t, "repr", repr_body, repr_of);
     add(t, "int", int);
     add(t, "float", float);
     add(t, "bool", |_, a| {
         let [v] = a.bind("bool", ["x"], 0)?;
         Ok(Value::Bool(v.is_some_and(|v| v.truthy())))
     });
-    add(t, "type", |_, a| {
+    let type_of = |_: &mut Interp, v: Value| Ok(Value::str(v.type_name()));
+    let type_body = move |i: &mut Interp, a: Args| {
         let [v] = a.bind("type", ["x"], 1)?;
-        Ok(Value::str(v.unwrap_or_default().type_name()))
-    });
-    add(t, "len", len);
+        type_of(i, v.unwrap_or_default())
+    };
+    add_with_unary(t, "type", type_body, type_of);
+    add_with_unary(t, "len", len, len_of);
     add(t, "range", range);
     add(t, "list", |interp, a| {
         let [v] = a.bind("list", ["items"], 0)?;
@@ -198,9 +204,13 @@ fn float(_: &mut Interp, a: Args) -> Outcome {
     }
 }
 
-fn len(_: &mut Interp, a: Args) -> Outcome {
+fn len(interp: &mut Interp, a: Args) -> Outcome {
     let [v] = a.bind("len", ["x"], 1)?;
-    let n = match v.unwrap_or_default() {
+    len_of(interp, v.unwrap_or_default())
+}
+
+fn len_of(_: &mut Interp, v: Value) -> Outcome {
+    let n = match v {
         Value::Str(s) => char_count(&s),
         Value::List(l) => l.lock().len(),
         Value::Map(m) => m.lock().len(),

@@ -12,6 +12,8 @@ pub mod sync;
 pub mod threads;
 pub mod time;
 
+use std::sync::Arc;
+
 use crate::ast::Name;
 use crate::interp::{throw, Args, Interp, Outcome, Unwind};
 use crate::value::{NativeFn, Value};
@@ -40,6 +42,22 @@ pub fn add(
     body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
 ) {
     t.push((name.into(), NativeFn::value(name, body)));
+}
+
+/// Adds a builtin whose one-argument calls may skip `body` and call `unary`:
+/// the two must agree on every call with one positional argument.
+pub fn add_with_unary(
+    t: &mut Table,
+    name: &'static str,
+    body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
+    unary: fn(&mut Interp, Value) -> Outcome,
+) {
+    let native = NativeFn {
+        name: name.into(),
+        body: Box::new(body),
+        unary: Some(unary),
+    };
+    t.push((name.into(), Value::Native(Arc::new(native))));
 }
 
 /// An int argument, or a `TypeError` naming the function and parameter.

@@ -450,11 +450,26 @@ impl ArgList {
                 }
                 Ok(me.call_closure_at(c, base, None, f.rt))
             }
-            _ => {
-                let args = self.values(me, f)?;
-                Ok(me.call_value_in(callee, args, f.rt))
-            }
+            Value::Native(n) if self.positional && self.items.len() == 1 => match n.unary {
+                Some(unary) => {
+                    let v = self.items[0].1.get(me, f)?;
+                    Ok(unary(me, v))
+                }
+                None => self.call_with_list(me, callee, f),
+            },
+            _ => self.call_with_list(me, callee, f),
         }
+    }
+
+    /// Calls with the arguments gathered into an argument list.
+    fn call_with_list(
+        &self,
+        me: &mut Interp,
+        callee: &Value,
+        f: &Frame,
+    ) -> Result<Outcome, Unwind> {
+        let args = self.values(me, f)?;
+        Ok(me.call_value_in(callee, args, f.rt))
     }
 
     pub fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
