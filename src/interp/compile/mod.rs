@@ -42,6 +42,7 @@ impl Function {
     }
 
     /// Runs the body in `frame`, whose parameters are bound.
+    #[inline]
     pub(crate) fn run(&self, me: &mut Interp, frame: &Frame) -> Outcome {
         self.body.run(me, frame)
     }
@@ -95,6 +96,7 @@ impl Body {
         }
     }
 
+    #[inline]
     pub fn run(&self, me: &mut Interp, f: &Frame) -> Outcome {
         self.block.run(me, f)?;
         match &self.tail {
