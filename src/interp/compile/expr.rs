@@ -24,12 +24,20 @@ impl Operand {
     pub fn new(e: &Expr) -> Operand {
         match &e.kind {
             ExprKind::Const(v) => Operand::Const(v.clone()),
-            ExprKind::Var(var) => match var.slot {
-                Slot::Local(i) => Operand::Local(i as usize, var.clone()),
-                Slot::Upvalue(i) => Operand::Upvalue(i as usize, var.clone()),
-                _ => Operand::Eval(compile(e)),
-            },
+            ExprKind::Var(var) => Operand::var(var),
             _ => Operand::Eval(compile(e)),
+        }
+    }
+
+    /// A variable as an operand.
+    pub fn var(var: &Var) -> Operand {
+        match var.slot {
+            Slot::Local(i) => Operand::Local(i as usize, var.clone()),
+            Slot::Upvalue(i) => Operand::Upvalue(i as usize, var.clone()),
+            _ => {
+                let var = var.clone();
+                Operand::Eval(Box::new(move |me, f| me.load_var(&var, f)))
+            }
         }
     }
 

@@ -268,11 +268,11 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
     let value = NewValue::new(op, e);
     match target {
         Target::Var(var) => {
-            let var = var.clone();
+            let (var, old) = (var.clone(), Operand::var(var));
             Box::new(move |me, f| {
                 let v = match value.int_update(me, f, &var) {
                     Some(v) => Value::Int(v),
-                    None => value.get(me, f, var.span, |me| me.load_var(&var, f))?,
+                    None => value.get(me, f, var.span, |me| old.get(me, f))?,
                 };
                 me.preemption_point();
                 me.store_var(&var, v, f);
