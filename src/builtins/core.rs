@@ -239,6 +239,12 @@ pub struct Range {
 }
 
 impl Range {
+    /// The ints of the range, in order.
+    pub fn ints(&self) -> impl Iterator<Item = i64> {
+        let (start, step) = (self.start, self.step);
+        (0..self.len() as i64).map(move |i| start + i * step)
+    }
+
     fn len(&self) -> usize {
         let span = if self.step > 0 {
             self.stop.saturating_sub(self.start)

@@ -270,6 +270,16 @@ impl Interp {
                 Ok(())
             }
             Value::Object(o) => {
+                // A range, the commonest loop, counts without an iterator object.
+                let any: &dyn std::any::Any = &**o;
+                if let Some(range) = any.downcast_ref::<builtins::core::Range>() {
+                    for i in range.ints() {
+                        if !body(self, Value::Int(i))? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
                 let Some(mut source) = o.iter() else {
                     return not_iterable(items);
                 };
