@@ -208,6 +208,19 @@ impl Value {
         Value::Str(s.into())
     }
 
+    /// Drops the value, deciding inline that an int, float, bool or nil has
+    /// nothing to free: the compiler keeps `Value`'s drop glue out of line,
+    /// so dropping one on a hot path would otherwise always be a call.
+    #[inline(always)]
+    pub fn discard(self) {
+        match self {
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Uninit => {
+                std::mem::forget(self)
+            }
+            other => drop(other),
+        }
+    }
+
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Arc::new(Mutex::new(items)))
     }

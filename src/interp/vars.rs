@@ -33,7 +33,7 @@ impl Interp {
                 let slot = &mut self.stack[f.base + i as usize];
                 match slot {
                     Value::Cell(c) => c.set(v),
-                    _ => *slot = v,
+                    _ => std::mem::replace(slot, v).discard(),
                 }
             }
             Slot::Upvalue(i) => f.up[i as usize].set(v),
