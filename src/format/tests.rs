@@ -6,7 +6,6 @@ use super::*;
 use crate::format::{brace_format, percent_format};
 use crate::value::ErrorValue;
 use crate::value::Key;
-use indexmap::IndexMap;
 use std::sync::Arc;
 
 fn int(n: i64) -> Value {
