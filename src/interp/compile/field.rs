@@ -14,6 +14,8 @@ use std::sync::{Mutex, OnceLock};
 use crate::ast::Name;
 use crate::value::{Entries, Key, StrKey, Value};
 
+use super::super::{Interp, Outcome};
+
 pub(crate) struct FieldSite {
     pub name: Name,
     last: AtomicU32,
@@ -76,4 +78,16 @@ pub(crate) fn intern(name: &str) -> Name {
     let n: Name = name.into();
     names.insert(n.clone());
     n
+}
+
+/// `recv.name`: a record's field found through the site's cache, else any
+/// other field or bound method.
+#[inline]
+pub(crate) fn read_field(me: &mut Interp, recv: &Value, site: &FieldSite) -> Outcome {
+    if let Value::Map(m) = recv {
+        if let Some(v) = site.get(&m.lock()) {
+            return Ok(v);
+        }
+    }
+    me.field(recv, &site.name)
 }

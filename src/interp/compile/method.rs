@@ -11,8 +11,9 @@ use crate::ast::{Arg, Expr, Name, Span};
 use crate::value::Value;
 
 use super::super::{make_key, Frame, Interp, Unwind};
-use super::expr::{ArgList, Operand};
+use super::calls::ArgList;
 use super::field::FieldSite;
+use super::operand::Operand;
 use super::Eval;
 
 pub(crate) fn compile(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {

@@ -7,9 +7,12 @@
 //! The closures share the runtime helpers of the other `interp` modules
 //! (operators, calls, fields, iteration) for everything but the fast paths.
 
+mod calls;
+mod cond;
 mod expr;
 mod field;
 mod method;
+mod operand;
 mod stmt;
 
 use std::sync::Arc;
@@ -115,7 +118,7 @@ impl Body {
 /// captured variables and its `fn` declarations bound (hoisted).
 pub(crate) struct BlockCode {
     cells: Box<[CellSlot]>,
-    hoisted: Box<[(Var, expr::MakeFn)]>,
+    hoisted: Box<[(Var, calls::MakeFn)]>,
     stmts: Box<[Exec]>,
 }
 
@@ -126,7 +129,7 @@ impl BlockCode {
             .hoisted
             .iter()
             .filter_map(|&i| match &block.stmts[i].kind {
-                StmtKind::Fn(var, def) => Some((var.clone(), expr::MakeFn::new(def))),
+                StmtKind::Fn(var, def) => Some((var.clone(), calls::MakeFn::new(def))),
                 _ => None,
             })
             .collect();

@@ -4,8 +4,10 @@ use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind,
 use crate::value::Value;
 
 use super::super::{error, ops, Frame, Interp, Outcome, Thrown, Unwind};
-use super::expr::{self, Cond, Operand};
+use super::cond::Cond;
+use super::expr;
 use super::field::FieldSite;
+use super::operand::Operand;
 use super::{BlockCode, Done, Exec};
 
 pub(crate) fn compile(stmt: &Stmt) -> Exec {
@@ -312,7 +314,7 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
                 if value.int_field_update(me, f, &obj, &site) {
                     return Ok(());
                 }
-                let v = value.get(me, f, span, |me| expr::read_field(me, &obj, &site))?;
+                let v = value.get(me, f, span, |me| super::field::read_field(me, &obj, &site))?;
                 me.preemption_point();
                 if let Value::Map(m) = &*obj {
                     site.set(&mut m.lock(), v);

@@ -1,0 +1,179 @@
+//! Calls, their arguments, and the closures function literals make.
+
+use std::sync::Arc;
+
+use crate::ast::{Arg, Capture, Expr, ExprKind, FnDef, Name, Slot, Span};
+use crate::value::{Closure, Value, VarCell};
+
+use super::super::{Args, Frame, Interp, Outcome, Unwind};
+use super::expr::compile;
+use super::operand::Operand;
+use super::{Eval, Function};
+
+/// A call's arguments: all positional (the fast case), or some by name.
+pub(crate) struct ArgList {
+    pub positional: bool,
+    pub items: Box<[(Option<Name>, Operand)]>,
+}
+
+impl ArgList {
+    pub fn new(args: &[Arg]) -> ArgList {
+        ArgList {
+            positional: args.iter().all(|a| a.name.is_none()),
+            items: args
+                .iter()
+                .map(|a| (a.name.clone(), Operand::new(&a.value)))
+                .collect(),
+        }
+    }
+
+    /// Evaluates the arguments and calls: positional arguments to a script
+    /// function go straight into its frame, with no allocation. The outer
+    /// `Err` is an error in an argument, the inner result the call's.
+    #[inline(always)]
+    pub fn call(&self, me: &mut Interp, callee: &Value, f: &Frame) -> Result<Outcome, Unwind> {
+        match callee {
+            Value::Func(c) if self.positional => {
+                let base = me.stack.len();
+                for (_, a) in self.items.iter() {
+                    match a.get(me, f) {
+                        Ok(v) => me.stack.push(v),
+                        Err(u) => {
+                            me.stack.truncate(base);
+                            return Err(u);
+                        }
+                    }
+                }
+                Ok(me.call_closure_at(c, base, None, f.rt))
+            }
+            Value::Native(n) if self.positional && self.items.len() == 1 => match n.unary {
+                Some(unary) => {
+                    let v = self.items[0].1.get(me, f)?;
+                    Ok(unary(me, v))
+                }
+                None => self.call_with_list(me, callee, f),
+            },
+            _ => self.call_with_list(me, callee, f),
+        }
+    }
+
+    /// Calls with the arguments gathered into an argument list.
+    fn call_with_list(
+        &self,
+        me: &mut Interp,
+        callee: &Value,
+        f: &Frame,
+    ) -> Result<Outcome, Unwind> {
+        let args = self.values(me, f)?;
+        Ok(me.call_value_in(callee, args, f.rt))
+    }
+
+    pub fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
+        let mut out = Args::default();
+        for (name, a) in self.items.iter() {
+            let v = a.get(me, f)?;
+            match name {
+                None => out.pos.push(v),
+                Some(n) => out.kw.push((n.clone(), v)),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `callee(args)`, reading a builtin or a function declared once (a fixed
+/// captured variable) in place, without touching its reference count:
+/// threads calling one shared function would otherwise contend on it.
+pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
+    let args = ArgList::new(args);
+    let slot = match &callee.kind {
+        ExprKind::Var(var) => var.slot,
+        _ => Slot::Unresolved,
+    };
+    match slot {
+        Slot::Builtin(i) => Box::new(move |me, f| {
+            let r = args.call(me, &f.rt.builtins[i as usize], f)?;
+            me.at_call(r, f, span)
+        }),
+        Slot::Upvalue(i) => {
+            let callee = compile(callee);
+            Box::new(move |me, f| {
+                let r = match f.up[i as usize].get_fixed() {
+                    Some(c) => args.call(me, c, f)?,
+                    None => {
+                        let c = callee(me, f)?;
+                        args.call(me, &c, f)?
+                    }
+                };
+                me.at_call(r, f, span)
+            })
+        }
+        _ => {
+            let callee = Operand::new(callee);
+            Box::new(move |me, f| {
+                let c = callee.get(me, f)?;
+                let r = args.call(me, &c, f)?;
+                me.at_call(r, f, span)
+            })
+        }
+    }
+}
+
+/// Makes closures of one function literal or declaration: evaluates its
+/// defaults in the creating frame and takes the cells it captures.
+pub(crate) struct MakeFn {
+    func: Arc<Function>,
+    defaults: Box<[Option<Eval>]>,
+}
+
+impl MakeFn {
+    pub fn new(def: &Arc<FnDef>) -> MakeFn {
+        MakeFn {
+            func: Function::new(def),
+            defaults: match def.params.iter().any(|p| p.default.is_some()) {
+                true => def
+                    .params
+                    .iter()
+                    .map(|p| p.default.as_ref().map(compile))
+                    .collect(),
+                false => Box::new([]),
+            },
+        }
+    }
+
+    pub fn make(&self, me: &mut Interp, f: &Frame) -> Outcome {
+        let mut defaults = Vec::with_capacity(self.defaults.len());
+        for d in self.defaults.iter() {
+            defaults.push(match d {
+                Some(d) => Some(d(me, f)?),
+                None => None,
+            });
+        }
+        let upvalues = self
+            .func
+            .def
+            .captures
+            .iter()
+            .map(|c| match *c {
+                Capture::Local(s) => cell_of(me, f.base + s as usize),
+                Capture::Upvalue(i) => f.up[i as usize].clone(),
+            })
+            .collect();
+        Ok(Value::Func(Arc::new(Closure {
+            func: self.func.clone(),
+            upvalues,
+            defaults: defaults.into(),
+        })))
+    }
+}
+
+/// The cell in a stack slot, making one if the slot holds a plain value.
+fn cell_of(me: &mut Interp, index: usize) -> Arc<VarCell> {
+    let slot = &mut me.stack[index];
+    if let Value::Cell(c) = slot {
+        return c.clone();
+    }
+    let cell = VarCell::new(std::mem::take(slot), false);
+    *slot = Value::Cell(cell.clone());
+    cell
+}

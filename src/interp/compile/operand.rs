@@ -1,0 +1,113 @@
+//! Operands: the leaves of expressions read in place where they can be.
+
+use std::borrow::Cow;
+
+use crate::ast::{Expr, ExprKind, Slot, Var};
+use crate::value::Value;
+
+use super::super::{Frame, Interp, Outcome, Unwind};
+use super::expr::compile;
+use super::Eval;
+
+/// An operand, with the commonest leaves (a plain local, a literal) read in
+/// place rather than through a closure call.
+pub(crate) enum Operand {
+    Local(usize, Var),
+    Upvalue(usize, Var),
+    Const(Value),
+    Eval(Eval),
+}
+
+impl Operand {
+    pub fn new(e: &Expr) -> Operand {
+        match &e.kind {
+            ExprKind::Const(v) => Operand::Const(v.clone()),
+            ExprKind::Var(var) => Operand::var(var),
+            _ => Operand::Eval(compile(e)),
+        }
+    }
+
+    /// A variable as an operand.
+    pub fn var(var: &Var) -> Operand {
+        match var.slot {
+            Slot::Local(i) => Operand::Local(i as usize, var.clone()),
+            Slot::Upvalue(i) => Operand::Upvalue(i as usize, var.clone()),
+            _ => {
+                let var = var.clone();
+                Operand::Eval(Box::new(move |me, f| me.load_var(&var, f)))
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub fn get(&self, me: &mut Interp, f: &Frame) -> Outcome {
+        match self {
+            Operand::Local(i, var) => match &me.stack[f.base + i] {
+                // A captured or not yet declared variable.
+                Value::Cell(_) | Value::Uninit => me.load_var(var, f),
+                v => Ok(copy(v)),
+            },
+            Operand::Upvalue(_, var) => me.load_var(var, f),
+            Operand::Const(v) => Ok(copy(v)),
+            Operand::Eval(e) => e(me, f),
+        }
+    }
+
+    /// The operand's value, borrowed when it is a variable captured and
+    /// never reassigned (a record's `self`, a shared function): reading it
+    /// then touches no reference count other threads may be bouncing.
+    #[inline(always)]
+    pub fn get_ref<'f>(&self, me: &mut Interp, f: &Frame<'f>) -> Result<Cow<'f, Value>, Unwind> {
+        if let Operand::Upvalue(i, _) = self {
+            if let Some(v) = f.up[*i].get_fixed() {
+                return Ok(Cow::Borrowed(v));
+            }
+        }
+        self.get(me, f).map(Cow::Owned)
+    }
+
+    /// The operand's value, borrowed in place when it is a plain local, a
+    /// captured variable never reassigned, or a literal: reading a record
+    /// through it then touches no reference count.
+    #[inline(always)]
+    pub fn peek<'a>(&'a self, me: &'a Interp, f: &Frame<'a>) -> Option<&'a Value> {
+        match self {
+            Operand::Local(i, _) => match &me.stack[f.base + i] {
+                Value::Cell(_) | Value::Uninit => None,
+                v => Some(v),
+            },
+            Operand::Upvalue(i, _) => f.up[*i].get_fixed(),
+            Operand::Const(v) => Some(v),
+            Operand::Eval(_) => None,
+        }
+    }
+
+    /// Whether the operand is read in place (see [`Operand::peek`]).
+    pub fn peekable(&self) -> bool {
+        !matches!(self, Operand::Eval(_))
+    }
+
+    /// The operand's value if it is an int that can be read in place, with
+    /// no clone, drop or call: the fast path of arithmetic and comparisons.
+    #[inline(always)]
+    pub fn peek_int(&self, me: &Interp, f: &Frame) -> Option<i64> {
+        match self {
+            Operand::Local(i, _) => match me.stack[f.base + i] {
+                Value::Int(x) => Some(x),
+                _ => None,
+            },
+            Operand::Const(Value::Int(x)) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
+/// A value's clone, with ints (the commonest operands) copied inline rather
+/// than through `Value::clone`, which the compiler keeps out of line.
+#[inline(always)]
+fn copy(v: &Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Int(*i),
+        other => other.clone(),
+    }
+}
