@@ -24,23 +24,48 @@ type Recovered = ErrorRecovery<usize, Tok, Diagnostic>;
 pub fn parse(source: &Arc<SourceFile>) -> Result<Program, Vec<Diagnostic>> {
     let (tokens, mut diagnostics) = lexer::lex(&source.text);
     let brackets = Brackets::of(&tokens);
-    let mut recovered = Vec::new();
     let eof = source.text.len();
+    let (program, mut errors) = run_parser(source, tokens);
+    // Recovering from an error inside a block can lose the block's closing
+    // brace, and then the end of the input looks unexpected too: after a
+    // real error, such an error is only its echo.
+    if errors.iter().any(|e| !at_eof(e)) {
+        errors.retain(|e| !at_eof(e));
+    }
+    let explain = |e| brackets.explain(describe(e, eof), source);
+    diagnostics.extend(errors.into_iter().map(explain));
+    match program {
+        Some(program) if diagnostics.is_empty() => Ok(program),
+        _ => Err(diagnostics),
+    }
+}
+
+type SyntaxError = ParseError<usize, Tok, Diagnostic>;
+
+/// Runs the grammar: the program, unless an error stopped it, and every
+/// syntax error in source order (those recovered from, then the last).
+fn run_parser(
+    source: &Arc<SourceFile>,
+    tokens: Vec<lexer::Spanned>,
+) -> (Option<Program>, Vec<SyntaxError>) {
+    let mut recovered = Vec::new();
     let result = grammar::ProgramParser::new().parse(
         &mut recovered,
         source,
         tokens.into_iter().map(Ok::<_, Diagnostic>),
     );
-    let explain = |e| brackets.explain(describe(e, eof), source);
-    diagnostics.extend(recovered.into_iter().map(|r| explain(r.error)));
+    let mut errors: Vec<SyntaxError> = recovered.into_iter().map(|r: Recovered| r.error).collect();
     match result {
-        Ok(program) if diagnostics.is_empty() => Ok(program),
-        Ok(_) => Err(diagnostics),
+        Ok(program) => (Some(program), errors),
         Err(e) => {
-            diagnostics.push(explain(e));
-            Err(diagnostics)
+            errors.push(e);
+            (None, errors)
         }
     }
+}
+
+fn at_eof(e: &SyntaxError) -> bool {
+    matches!(e, ParseError::UnrecognizedEof { .. })
 }
 
 /// Where the source's brackets open and close, to say which one a syntax
@@ -114,15 +139,10 @@ pub fn is_incomplete(text: &str) -> bool {
     {
         return false;
     }
-    let mut recovered = Vec::new();
-    let result = grammar::ProgramParser::new().parse(
-        &mut recovered,
-        &source,
-        tokens.into_iter().map(Ok::<_, Diagnostic>),
-    );
-    let at_eof =
-        |e: &ParseError<usize, Tok, Diagnostic>| matches!(e, ParseError::UnrecognizedEof { .. });
-    result.as_ref().err().is_some_and(at_eof) || recovered.iter().any(|r| at_eof(&r.error))
+    // Incomplete only if the end of the input is the one problem: an error
+    // before it means the entry is wrong, and more lines will not fix it.
+    let (_, errors) = run_parser(&source, tokens);
+    !errors.is_empty() && errors.iter().all(at_eof)
 }
 
 fn describe(error: ParseError<usize, Tok, Diagnostic>, eof: usize) -> Diagnostic {

@@ -40,6 +40,22 @@ fn piped_entries_keep_definitions_print_values_and_survive_errors() {
 }
 
 #[test]
+fn piped_entry_with_an_error_before_its_end_is_not_continued() {
+    // The stray `print(2)` is an error on the first line; the REPL reports it
+    // there, once, rather than waiting for a `}` that recovery lost.
+    let (out, err, status) = piped("if true { 1 } print(2)\nprint(3)\n");
+    assert_eq!(out, "3\n");
+    assert_eq!(err.matches("SyntaxError").count(), 1, "{err}");
+    assert!(
+        err.starts_with(
+            "SyntaxError: unexpected identifier 'print', expected one of 'elif', 'else', newline"
+        ),
+        "{err}"
+    );
+    assert_eq!(status, 0);
+}
+
+#[test]
 fn piped_exit_waits_for_threads_and_sets_the_status() {
     let (out, err, status) = piped(
         "let t = spawn(fn() { sleep(0.05); print(\"thread done\") })\nexit(3)\nprint(\"not run\")\n",
