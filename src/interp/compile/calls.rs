@@ -95,6 +95,8 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             let r = args.call(me, &f.rt.builtins[i as usize], f)?;
             me.at_call(r, f, span)
         }),
+        // A function declared once is called from its cell, in place; a
+        // closure of its own, as the commonest call of all (recursion).
         Slot::Upvalue(i) => {
             let callee = compile(callee);
             Box::new(move |me, f| {
@@ -109,9 +111,9 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             })
         }
         _ => {
-            let callee = Operand::new(callee);
+            let callee = compile(callee);
             Box::new(move |me, f| {
-                let c = callee.get(me, f)?;
+                let c = callee(me, f)?;
                 let r = args.call(me, &c, f)?;
                 me.at_call(r, f, span)
             })

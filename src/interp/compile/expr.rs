@@ -14,13 +14,9 @@ use super::Eval;
 pub(crate) fn compile(e: &Expr) -> Eval {
     let span = e.span;
     match &e.kind {
-        ExprKind::Const(v) => {
-            let v = v.clone();
-            Box::new(move |_, _| Ok(v.clone()))
-        }
-        ExprKind::Var(var) => {
-            let var = var.clone();
-            Box::new(move |me, f| me.load_var(&var, f))
+        ExprKind::Const(_) | ExprKind::Var(_) => {
+            let leaf = Operand::new(e);
+            Box::new(move |me, f| leaf.get(me, f))
         }
         ExprKind::List(items) => {
             let items: Box<[Operand]> = items.iter().map(Operand::new).collect();
@@ -89,7 +85,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
                     };
                     return me.locate(r, f, span);
                 }
-                let a = a.get_ref(me, f)?;
+                let a = a.get(me, f)?;
                 let i = i.get(me, f)?;
                 me.locate(me.index(&a, &i), f, span)
             })
@@ -103,7 +99,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
                         return Ok(v);
                     }
                 }
-                let a = a.get_ref(me, f)?;
+                let a = a.get(me, f)?;
                 let r = read_field(me, &a, &site);
                 me.locate(r, f, span)
             })
@@ -155,8 +151,8 @@ fn slice(a: &Expr, parts: &[Option<Box<Expr>>; 3], span: Span) -> Eval {
     })
 }
 
-/// `a op b`, with the operator chosen here and a fast path for two ints
-/// whose result is a plain int.
+/// `a op b`, with the operator's int fast path chosen here, so that each
+/// operator's closure has its own inlined copy.
 fn binary(op: BinOp, a: Operand, b: Operand, span: Span) -> Eval {
     match op {
         BinOp::Add => arith(op, a, b, span, i64::checked_add),
@@ -168,11 +164,11 @@ fn binary(op: BinOp, a: Operand, b: Operand, span: Span) -> Eval {
     }
 }
 
+/// When both operands are variables or literals, ints are read in place.
 fn arith<F>(op: BinOp, a: Operand, b: Operand, span: Span, fast: F) -> Eval
 where
     F: Fn(i64, i64) -> Option<i64> + Copy + Send + Sync + 'static,
 {
-    // When both operands are variables or literals, ints are read in place.
     let peekable = a.peekable() && b.peekable();
     Box::new(move |me, f| {
         if peekable {
@@ -184,19 +180,37 @@ where
         }
         let x = a.get(me, f)?;
         let y = b.get(me, f)?;
-        if let (Value::Int(x), Value::Int(y)) = (&x, &y) {
-            if let Some(v) = fast(*x, *y) {
+        if let (Value::Int(i), Value::Int(j)) = (&x, &y) {
+            if let Some(v) = fast(*i, *j) {
                 return Ok(Value::Int(v));
             }
         }
-        binary_slow(me, f, op, x, y, span)
+        apply_slow(me, f, op, x, y, span)
     })
 }
 
-/// Any operands but two ints with a plain int result.
+/// `x op y` on values, with errors placed at `span`: two ints with a plain
+/// int result inline, anything else out of line.
+#[inline(always)]
+pub(crate) fn apply(
+    me: &mut Interp,
+    f: &Frame,
+    op: BinOp,
+    x: Value,
+    y: Value,
+    span: Span,
+) -> Outcome {
+    if let (Value::Int(x), Value::Int(y)) = (&x, &y) {
+        if let Some(v) = ops::int_fast(op, *x, *y) {
+            return Ok(Value::Int(v));
+        }
+    }
+    apply_slow(me, f, op, x, y, span)
+}
+
 #[cold]
 #[inline(never)]
-fn binary_slow(me: &mut Interp, f: &Frame, op: BinOp, x: Value, y: Value, span: Span) -> Outcome {
+fn apply_slow(me: &mut Interp, f: &Frame, op: BinOp, x: Value, y: Value, span: Span) -> Outcome {
     let r = me.binary(op, x, y);
     me.locate(r, f, span)
 }

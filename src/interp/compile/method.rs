@@ -20,21 +20,22 @@ pub(crate) fn compile(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eva
     let shortcut = Shortcut::of(name, args);
     let (recv, site, args) = (Operand::new(recv), FieldSite::new(name), ArgList::new(args));
     Box::new(move |me, f| {
-        let recv = recv.get_ref(me, f)?;
-        let found = match &*recv {
-            Value::Map(m) => site.get(&m.lock()),
-            _ => None,
-        };
-        let r = match found {
-            Some(func) => args.call(me, &func, f)?,
-            None => match shortcut.run(me, &recv, &args, f)? {
-                Some(v) => Ok(v),
-                None => {
-                    let args = args.values(me, f)?;
-                    me.call_builtin_method(&recv, &site.name, args)
-                }
-            },
-        };
+        let r = recv.with(me, f, |me, recv| {
+            let found = match recv {
+                Value::Map(m) => site.get(&m.lock()),
+                _ => None,
+            };
+            Ok(match found {
+                Some(func) => args.call(me, &func, f)?,
+                None => match shortcut.run(me, recv, &args, f)? {
+                    Some(v) => Ok(v),
+                    None => {
+                        let args = args.values(me, f)?;
+                        me.call_builtin_method(recv, &site.name, args)
+                    }
+                },
+            })
+        })?;
         me.at_call(r, f, span)
     })
 }

@@ -1,7 +1,5 @@
 //! Operands: the leaves of expressions read in place where they can be.
 
-use std::borrow::Cow;
-
 use crate::ast::{Expr, ExprKind, Slot, Var};
 use crate::value::Value;
 
@@ -53,17 +51,30 @@ impl Operand {
         }
     }
 
-    /// The operand's value, borrowed when it is a variable captured and
-    /// never reassigned (a record's `self`, a shared function): reading it
-    /// then touches no reference count other threads may be bouncing.
+    /// Runs `k` on the operand's value, borrowed when it is a variable
+    /// captured and never reassigned (a record's `self`, a shared function):
+    /// reading it then touches no reference count other threads may be
+    /// bouncing.
     #[inline(always)]
-    pub fn get_ref<'f>(&self, me: &mut Interp, f: &Frame<'f>) -> Result<Cow<'f, Value>, Unwind> {
-        if let Operand::Upvalue(i, _) = self {
-            if let Some(v) = f.up[*i].get_fixed() {
-                return Ok(Cow::Borrowed(v));
+    pub fn with<R>(
+        &self,
+        me: &mut Interp,
+        f: &Frame,
+        k: impl FnOnce(&mut Interp, &Value) -> Result<R, Unwind>,
+    ) -> Result<R, Unwind> {
+        let fixed = match self {
+            Operand::Upvalue(i, _) => f.up[*i].get_fixed(),
+            _ => None,
+        };
+        let owned;
+        let v = match fixed {
+            Some(v) => v,
+            None => {
+                owned = self.get(me, f)?;
+                &owned
             }
-        }
-        self.get(me, f).map(Cow::Owned)
+        };
+        k(me, v)
     }
 
     /// The operand's value, borrowed in place when it is a plain local, a

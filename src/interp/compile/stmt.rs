@@ -75,19 +75,19 @@ pub(crate) fn compile(stmt: &Stmt) -> Exec {
 }
 
 fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) -> Exec {
-    let arms: Box<[_]> = arms
-        .iter()
-        .map(|(cond, body)| (Cond::new(cond), BlockCode::whole(body)))
-        .collect();
-    let els = els.map(BlockCode::whole);
-    if let ([_], None) = (&arms[..], &els) {
-        // `if c { ... }`, the commonest shape, without the loop.
-        let [(cond, body)] = *<Box<[_; 1]>>::try_from(arms).ok().expect("one arm");
+    if let ([(cond, body)], None) = (arms, els) {
+        // `if c { ... }`, the commonest shape, without the loop over arms.
+        let (cond, body) = (Cond::new(cond), BlockCode::whole(body));
         return Box::new(move |me, f| match cond.check(me, f)? {
             true => body.run(me, f),
             false => Ok(()),
         });
     }
+    let arms: Box<[_]> = arms
+        .iter()
+        .map(|(cond, body)| (Cond::new(cond), BlockCode::whole(body)))
+        .collect();
+    let els = els.map(BlockCode::whole);
     Box::new(move |me, f| {
         for (cond, body) in arms.iter() {
             if cond.check(me, f)? {
@@ -299,29 +299,32 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
                     };
                     return me.locate(r, f, span);
                 }
-                let obj = obj.get_ref(me, f)?;
-                let index = index.get(me, f)?;
-                let v = value.get(me, f, span, |me| me.index(&obj, &index))?;
-                me.preemption_point();
-                let r = me.set_index(&obj, index, v);
-                me.locate(r, f, span)
+                obj.with(me, f, |me, obj| {
+                    let index = index.get(me, f)?;
+                    let v = value.get(me, f, span, |me| me.index(obj, &index))?;
+                    me.preemption_point();
+                    let r = me.set_index(obj, index, v);
+                    me.locate(r, f, span)
+                })
             })
         }
         Target::Field(obj, name) => {
             let (obj, site, span) = (Operand::new(obj), FieldSite::new(name), e.span);
             Box::new(move |me, f| {
-                let obj = obj.get_ref(me, f)?;
-                if value.int_field_update(me, f, &obj, &site) {
-                    return Ok(());
-                }
-                let v = value.get(me, f, span, |me| super::field::read_field(me, &obj, &site))?;
-                me.preemption_point();
-                if let Value::Map(m) = &*obj {
-                    site.set(&mut m.lock(), v);
-                    return Ok(());
-                }
-                let r = me.set_field(&obj, &site.name, v);
-                me.locate(r, f, span)
+                obj.with(me, f, |me, obj| {
+                    if value.int_field_update(me, f, obj, &site) {
+                        return Ok(());
+                    }
+                    let v =
+                        value.get(me, f, span, |me| super::field::read_field(me, obj, &site))?;
+                    me.preemption_point();
+                    if let Value::Map(m) = obj {
+                        site.set(&mut m.lock(), v);
+                        return Ok(());
+                    }
+                    let r = me.set_field(obj, &site.name, v);
+                    me.locate(r, f, span)
+                })
             })
         }
     }
@@ -399,12 +402,6 @@ impl NewValue {
         let old = old(me);
         let old = me.locate(old, f, span)?;
         let rhs = self.rhs.get(me, f)?;
-        if let (Value::Int(x), Value::Int(y)) = (&old, &rhs) {
-            if let Some(v) = ops::int_fast(bin, *x, *y) {
-                return Ok(Value::Int(v));
-            }
-        }
-        let r = me.binary(bin, old, rhs);
-        me.locate(r, f, span)
+        expr::apply(me, f, bin, old, rhs, span)
     }
 }
