@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::interp::{throw, Args, Interp, Outcome};
-use crate::value::{NativeFn, Value};
+use crate::value::{NativeFn, Truth, Value};
 
 /// A Rust type a Thr value converts to, as a host function's parameter.
 pub trait FromValue: Sized {
@@ -43,7 +43,7 @@ impl FromValue for bool {
     const TYPE: &'static str = "bool";
     fn from_value(v: &Value) -> Option<bool> {
         match v {
-            Value::Bool(b) => Some(*b),
+            Value::Bool(Truth(b)) => Some(*b),
             _ => None,
         }
     }
@@ -105,7 +105,7 @@ impl IntoValue for f64 {
 
 impl IntoValue for bool {
     fn into_value(self) -> Result<Value, String> {
-        Ok(Value::Bool(self))
+        Ok(Value::bool(self))
     }
 }
 

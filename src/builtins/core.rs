@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::interp::{compare_values, throw, Args, Interp, Outcome, Unwind};
-use crate::value::{ErrorValue, ItemSource, Object, Value};
+use crate::value::{ErrorValue, ItemSource, Object, Truth, Value};
 
 use super::{add, add_with_unary, float_arg, int_arg, str_arg, Table};
 
@@ -27,7 +27,7 @@ pub fn register(t: &mut Table) {
     add(t, "float", float);
     add(t, "bool", |_, a| {
         let [v] = a.bind("bool", ["x"], 0)?;
-        Ok(Value::Bool(v.is_some_and(|v| v.truthy())))
+        Ok(Value::bool(v.is_some_and(|v| v.truthy())))
     });
     let type_of = |_: &mut Interp, v: Value| Ok(Value::str(v.type_name()));
     let type_body = move |i: &mut Interp, a: Args| {
@@ -56,7 +56,7 @@ pub fn register(t: &mut Table) {
                 },
                 Ok,
             ),
-            Value::Bool(b) => Ok(Value::Int(b as i64)),
+            Value::Bool(Truth(b)) => Ok(Value::Int(b as i64)),
             Value::Float(f) => Ok(Value::Float(f.abs())),
             other => throw(
                 "TypeError",
@@ -133,7 +133,7 @@ fn int(_: &mut Interp, a: Args) -> Outcome {
     };
     match v.unwrap_or(Value::Int(0)) {
         Value::Int(i) => Ok(Value::Int(i)),
-        Value::Bool(b) => Ok(Value::Int(b as i64)),
+        Value::Bool(Truth(b)) => Ok(Value::Int(b as i64)),
         Value::Float(f) => float_to_int(f),
         Value::Str(s) => {
             let clean: String = s.trim().chars().filter(|&c| c != '_').collect();

@@ -39,7 +39,7 @@ pub fn method(interp: &mut Interp, list: &List, name: &str, a: Args) -> Option<O
             }),
         "contains" => a
             .positional("contains", 1, 1)
-            .map(|v| Value::Bool(find(list, &v[0]).is_some())),
+            .map(|v| Value::bool(find(list, &v[0]).is_some())),
         "count" => a.positional("count", 1, 1).map(|v| {
             let items = list.lock().clone();
             Value::Int(items.iter().filter(|x| values_equal(x, &v[0])).count() as i64)

@@ -38,7 +38,7 @@ pub fn method(_: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Outcome>
         }),
         "contains" => a.positional("contains", 1, 1).and_then(|v| {
             let key = make_key(v[0].clone())?;
-            Ok(Value::Bool(map.lock().contains_key(&key)))
+            Ok(Value::bool(map.lock().contains_key(&key)))
         }),
         "copy" => a
             .positional("copy", 0, 0)

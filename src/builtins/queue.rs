@@ -214,10 +214,10 @@ impl Object for Queue {
                 .map(|_| Value::Int(q.rx.len() as i64)),
             "empty" => a
                 .positional("empty", 0, 0)
-                .map(|_| Value::Bool(q.rx.is_empty())),
+                .map(|_| Value::bool(q.rx.is_empty())),
             "full" => a
                 .positional("full", 0, 0)
-                .map(|_| Value::Bool(q.maxsize > 0 && q.rx.len() >= q.maxsize)),
+                .map(|_| Value::bool(q.maxsize > 0 && q.rx.len() >= q.maxsize)),
             "task_done" => a
                 .positional("task_done", 0, 0)
                 .and_then(|_| q.task_done(interp))

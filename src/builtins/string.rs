@@ -50,7 +50,7 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
             }),
         "startswith" | "endswith" => a.positional(name, 1, 1).and_then(|v| {
             let p = str_arg(&v[0], name, "prefix")?;
-            Ok(Value::Bool(if name == "startswith" {
+            Ok(Value::bool(if name == "startswith" {
                 s.starts_with(p)
             } else {
                 s.ends_with(p)
@@ -77,10 +77,10 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
             .map_err(|e| error(e.kind, e.message)),
         "isdigit" => a
             .positional(name, 0, 0)
-            .map(|_| Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
+            .map(|_| Value::bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
         "isalpha" => a
             .positional(name, 0, 0)
-            .map(|_| Value::Bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
+            .map(|_| Value::bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
         _ => return None,
     })
 }

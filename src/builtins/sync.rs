@@ -170,14 +170,14 @@ impl Object for Lock {
         Some(match name {
             "acquire" => acquire_args(interp, a, PLAIN_NON_BLOCKING)
                 .and_then(|how| self.take(interp, how, 1))
-                .map(Value::Bool),
+                .map(Value::bool),
             "release" => a
                 .positional("release", 0, 0)
                 .and_then(|_| self.release(interp))
                 .map(|()| Value::Nil),
             "locked" => a
                 .positional("locked", 0, 0)
-                .map(|_| Value::Bool(self.held.lock().owner.is_some())),
+                .map(|_| Value::bool(self.held.lock().owner.is_some())),
             _ => return None,
         })
     }
@@ -187,7 +187,7 @@ impl Object for Lock {
     }
 
     fn enter(&self, interp: &mut Interp) -> Option<Outcome> {
-        Some(self.take(interp, Wait::FOREVER, 1).map(Value::Bool))
+        Some(self.take(interp, Wait::FOREVER, 1).map(Value::bool))
     }
 
     fn exit(&self, interp: &mut Interp) -> Outcome {
@@ -332,7 +332,7 @@ impl Object for Condition {
             "acquire" | "release" => return self.lock.call_method(interp, name, a),
             "wait" => a.bind("wait", ["timeout"], 0).and_then(|[t]| {
                 let deadline = interp.rt.deadline(timeout_arg(t, "wait")?);
-                self.wait(interp, deadline).map(Value::Bool)
+                self.wait(interp, deadline).map(Value::bool)
             }),
             "wait_for" => self.wait_for(interp, a),
             "notify" => a.bind("notify", ["n"], 0).and_then(|[n]| {
@@ -445,7 +445,7 @@ impl Object for Semaphore {
         Some(match name {
             "acquire" => acquire_args(interp, a, "can't specify timeout for non-blocking acquire")
                 .and_then(|how| self.acquire(interp, how))
-                .map(Value::Bool),
+                .map(Value::bool),
             "release" => a.bind("release", ["n"], 0).and_then(|[n]| {
                 let n = n.map_or(Ok(1), |n| int_arg(&n, "release", "n"))?;
                 self.release(interp, n).map(|()| Value::Nil)
@@ -459,7 +459,7 @@ impl Object for Semaphore {
     }
 
     fn enter(&self, interp: &mut Interp) -> Option<Outcome> {
-        Some(self.acquire(interp, Wait::FOREVER).map(Value::Bool))
+        Some(self.acquire(interp, Wait::FOREVER).map(Value::bool))
     }
 
     fn exit(&self, interp: &mut Interp) -> Outcome {
@@ -527,10 +527,10 @@ impl Object for Event {
             }),
             "is_set" => a
                 .positional("is_set", 0, 0)
-                .map(|_| Value::Bool(self.flag.lock().set)),
+                .map(|_| Value::bool(self.flag.lock().set)),
             "wait" => a.bind("wait", ["timeout"], 0).and_then(|[t]| {
                 let deadline = interp.rt.deadline(timeout_arg(t, "wait")?);
-                self.wait(interp, deadline).map(Value::Bool)
+                self.wait(interp, deadline).map(Value::bool)
             }),
             _ => return None,
         })
@@ -721,7 +721,7 @@ impl Object for Barrier {
         Some(Ok(match name {
             "parties" => Value::Int(self.parties as i64),
             "n_waiting" => Value::Int(self.n_waiting() as i64),
-            "broken" => Value::Bool(self.is_broken()),
+            "broken" => Value::bool(self.is_broken()),
             _ => return None,
         }))
     }

@@ -257,7 +257,7 @@ impl Object for ThreadCtx {
         Some(Ok(match name {
             "name" => Value::Str(self.name()),
             "ident" => Value::Int(self.ident()),
-            "daemon" => Value::Bool(self.daemon.load(Ordering::Relaxed)),
+            "daemon" => Value::bool(self.daemon.load(Ordering::Relaxed)),
             _ => return None,
         }))
     }
@@ -281,10 +281,10 @@ impl Object for ThreadCtx {
 
     fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
         Some(match name {
-            "join" => join(interp, self, a).map(Value::Bool),
+            "join" => join(interp, self, a).map(Value::bool),
             "is_alive" => a
                 .positional("is_alive", 0, 0)
-                .map(|_| Value::Bool(self.life.lock().state == LifeState::Started)),
+                .map(|_| Value::bool(self.life.lock().state == LifeState::Started)),
             "result" => a
                 .positional("result", 0, 0)
                 .and_then(|_| result(interp, self)),

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::value::{Key, Value};
+use crate::value::{Key, Truth, Value};
 
 use super::*;
 
@@ -324,8 +324,8 @@ pub(super) fn format_value(value: &Value, spec: &str) -> Result<String, FormatEr
         Value::Str(s) => format_str(s, &parse_spec(spec, type_name, Some('s'))?),
         Value::Int(n) => format_int(*n, &parse_spec(spec, type_name, Some('d'))?, type_name),
         // Python's bool formats as an int unless the spec is empty.
-        Value::Bool(_) if spec.is_empty() => Ok(value.to_str()),
-        Value::Bool(b) => {
+        Value::Bool(Truth(_)) if spec.is_empty() => Ok(value.to_str()),
+        Value::Bool(Truth(b)) => {
             let spec = parse_spec(spec, type_name, Some('d'))?;
             format_int(i64::from(*b), &spec, type_name)
         }

@@ -159,10 +159,10 @@ fn percent_integer_conversions() {
             int(-9223372036854775808),
             "-0o1000000000000000000000",
         ),
-        ("%d", Value::Bool(true), "1"),
-        ("%x", Value::Bool(true), "1"),
-        ("%c", Value::Bool(true), "\u{1}"),
-        ("%f", Value::Bool(true), "1.000000"),
+        ("%d", Value::bool(true), "1"),
+        ("%x", Value::bool(true), "1"),
+        ("%c", Value::bool(true), "\u{1}"),
+        ("%f", Value::bool(true), "1.000000"),
     ]);
 }
 
@@ -228,7 +228,7 @@ fn percent_star_takes_width_and_precision_from_the_arguments() {
         ("[%.*s]", list(vec![int(-1), s("abc")]), "[]"),
         ("[%*.*s]", list(vec![int(-3), int(-1), s("abc")]), "[   ]"),
         ("[%.*d]", list(vec![int(-3), int(5)]), "[5]"),
-        ("[%*s]", list(vec![Value::Bool(true), s("a")]), "[a]"),
+        ("[%*s]", list(vec![Value::bool(true), s("a")]), "[a]"),
         (
             "[%*s|%-*s]",
             list(vec![int(4), s("a"), int(4), s("b")]),
@@ -955,7 +955,7 @@ fn percent_prints_thr_names() {
     check_percent(&[
         (
             "%s %r %s",
-            list(vec![Value::Nil, Value::Bool(true), Value::Bool(false)]),
+            list(vec![Value::Nil, Value::bool(true), Value::bool(false)]),
             "nil true false",
         ),
         (
@@ -964,12 +964,12 @@ fn percent_prints_thr_names() {
             "[nil, 'a', 1.5]",
         ),
         ("%s", map(&[("k", Value::Nil)]), "{'k': nil}"),
-        ("%(k)s", map(&[("k", Value::Bool(false))]), "false"),
+        ("%(k)s", map(&[("k", Value::bool(false))]), "false"),
         ("%s", error_value.clone(), "ValueError: bad"),
         ("%r", error_value, "error('ValueError', 'bad')"),
         (
             "%d|%5.1f",
-            list(vec![Value::Bool(true), Value::Bool(false)]),
+            list(vec![Value::bool(true), Value::bool(false)]),
             "1|  0.0",
         ),
     ]);
@@ -1146,8 +1146,8 @@ fn brace_keywords_and_map_fields() {
 fn brace_prints_thr_names() {
     let pos = [
         Value::Nil,
-        Value::Bool(true),
-        list(vec![Value::Bool(false)]),
+        Value::bool(true),
+        list(vec![Value::bool(false)]),
     ];
     assert_eq!(brace_format("{} {} {}", &pos, &[]), ok("nil true [false]"));
     assert_eq!(
@@ -1444,9 +1444,9 @@ fn int_specs() {
         (int(12345678901234567), "g", "1.23457e+16"),
         (int(5), "n", "5"),
         (int(-9223372036854775808), ",", "-9,223,372,036,854,775,808"),
-        (Value::Bool(true), "d", "1"),
-        (Value::Bool(true), ">5", "    1"),
-        (Value::Bool(true), "f", "1.000000"),
+        (Value::bool(true), "d", "1"),
+        (Value::bool(true), ">5", "    1"),
+        (Value::bool(true), "f", "1.000000"),
         (int(1000000), "+,", "+1,000,000"),
         (int(123), " 08_d", " 000_123"),
     ]);
@@ -1615,7 +1615,7 @@ fn spec_errors() {
             "Unknown format code 's' for object of type 'int'",
         ),
         (
-            Value::Bool(true),
+            Value::bool(true),
             "s",
             "ValueError",
             "Unknown format code 's' for object of type 'bool'",

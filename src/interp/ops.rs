@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use crate::ast::{BinOp, CmpOp};
 use crate::format::percent_format;
-use crate::value::{values_equal, Value};
+use crate::value::{values_equal, Truth, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
@@ -23,10 +23,10 @@ impl Interp {
                 items.extend(y.lock().iter().cloned());
                 Ok(Value::list(items))
             }
-            (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_) | Value::Bool(_)) => {
+            (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_) | Value::Bool(Truth(_))) => {
                 repeat(&a, &b)
             }
-            (BinOp::Mul, Value::Int(_) | Value::Bool(_), Value::Str(_) | Value::List(_)) => {
+            (BinOp::Mul, Value::Int(_) | Value::Bool(Truth(_)), Value::Str(_) | Value::List(_)) => {
                 repeat(&b, &a)
             }
             (BinOp::Mod, Value::Str(fmt), _) => percent_format(fmt, &b)
@@ -50,7 +50,7 @@ impl Interp {
                 .checked_neg()
                 .map(Value::Int)
                 .ok_or_else(|| overflow(&format!("-({i})"))),
-            Value::Bool(b) => Ok(Value::Int(-(b as i64))),
+            Value::Bool(Truth(b)) => Ok(Value::Int(-(b as i64))),
             Value::Float(f) => Ok(Value::Float(-f)),
             other => throw(
                 "TypeError",
@@ -218,7 +218,7 @@ pub fn int_compare(op: CmpOp, x: i64, y: i64) -> bool {
 fn int_operand(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
-        Value::Bool(b) => Some(*b as i64),
+        Value::Bool(Truth(b)) => Some(*b as i64),
         _ => None,
     }
 }

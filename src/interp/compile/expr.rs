@@ -38,7 +38,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         }
         ExprKind::Not(a) => {
             let t = test(a);
-            Box::new(move |me, f| Ok(Value::Bool(!t(me, f)?)))
+            Box::new(move |me, f| Ok(Value::bool(!t(me, f)?)))
         }
         ExprKind::Binary(op, a, b) => binary(*op, Operand::new(a), Operand::new(b), span),
         ExprKind::And(a, b) => {
@@ -65,7 +65,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         }
         ExprKind::Compare(..) => {
             let t = test(e);
-            Box::new(move |me, f| t(me, f).map(Value::Bool))
+            Box::new(move |me, f| t(me, f).map(Value::bool))
         }
         ExprKind::Call(callee, args) => call(callee, args, span),
         ExprKind::Method(recv, name, args) => super::method::compile(recv, name, args, span),
