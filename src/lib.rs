@@ -18,6 +18,7 @@ pub mod interp;
 pub mod lexer;
 pub mod native;
 pub mod parser;
+mod reaper;
 pub mod resolver;
 pub mod runtime;
 pub mod scheduler;

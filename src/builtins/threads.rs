@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::interp::{throw, Args, Interp, Outcome, Thrown, Unwind};
-use crate::runtime::{LifeState, ThreadCtx, SCRIPT_STACK};
+use crate::runtime::{LifeState, ThreadCtx};
 use crate::value::{Object, Value};
 
 use super::{add, float_arg, not_nan, timeout_arg, Table};
@@ -117,18 +117,15 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> 
     ctx.life.lock().state = LifeState::Started;
     rt.register(ctx.clone());
     let me = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name(format!("thr:{}", ctx.name()))
-        .stack_size(SCRIPT_STACK)
-        .spawn(move || {
-            if let Some(sched) = &rt.sched {
-                sched.enter(me.number);
-            }
-            rt.trace_start(&me);
-            let mut interp = Interp::new(rt, me);
-            let result = run_job(&mut interp, job);
-            finish(&interp, result);
-        });
+    let spawned = crate::reaper::spawn(format!("thr:{}", ctx.name()), move || {
+        if let Some(sched) = &rt.sched {
+            sched.enter(me.number);
+        }
+        rt.trace_start(&me);
+        let mut interp = Interp::new(rt, me);
+        let result = run_job(&mut interp, job);
+        finish(&interp, result);
+    });
     if spawned.is_err() {
         abandon(interp, ctx);
         return throw("RuntimeError", "can't start new thread: the OS refused one");
