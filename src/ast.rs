@@ -33,7 +33,7 @@ impl Span {
     }
 }
 
-pub type Name = Arc<str>;
+pub type Name = arcstr::ArcStr;
 
 /// Where a variable lives at run time, as decided by the resolver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

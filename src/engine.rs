@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use crate::builtins::{self, Table};
 use crate::diagnostic::SourceFile;
 use crate::error::Error;
-use crate::interp::{Interp, Unwind};
+use crate::interp::{take_thrown, Interp, Unwind};
 use crate::native::{host_value, HostFn};
 use crate::parser;
 use crate::resolver::Resolver;
@@ -306,25 +306,26 @@ impl Engine {
             resolver
                 .resolve(&mut program)
                 .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
-            Ok(interp.run_program(&program))
+            // An error is parked on the thread that threw it: collect it there.
+            Ok(interp
+                .run_program(&program)
+                .map_err(|u| (u, (u == Unwind::Error).then(take_thrown))))
         })?;
         session.rt.flush();
         match result {
             Ok(v) => Ok(v),
-            Err(Unwind::Error(t))
-                if session.rt.record_deadlock_site(&session.interp.thread, &t) =>
-            {
-                let report = session.rt.settle_deadlock(color);
-                Err(Error::new(
-                    "DeadlockError",
-                    "every thread is blocked",
-                    report,
-                ))
-            }
-            Err(Unwind::Error(t)) => {
+            Err((_, Some(t))) => {
+                if session.rt.record_deadlock_site(&session.interp.thread, &t) {
+                    let report = session.rt.settle_deadlock(color);
+                    return Err(Error::new(
+                        "DeadlockError",
+                        "every thread is blocked",
+                        report,
+                    ));
+                }
                 Err(Error::from_thrown(&t, &session.interp.thread.name(), color))
             }
-            Err(Unwind::Exit(status)) => Err(Error::exit(status)),
+            Err((Unwind::Exit(status), _)) => Err(Error::exit(status)),
             Err(_) => unreachable!(
                 "the resolver keeps break, continue and return inside their constructs"
             ),
@@ -445,9 +446,12 @@ impl Engine {
         match result {
             Ok(_) | Err(Unwind::Exit(0)) => Ok(()),
             Err(Unwind::Exit(status)) => Err(Error::exit(status)),
-            // Reported with every other deadlocked thread at the end.
-            Err(Unwind::Error(t)) if rt.record_deadlock_site(main, &t) => Ok(()),
-            Err(Unwind::Error(t)) => {
+            Err(Unwind::Error) => {
+                let t = take_thrown();
+                // Reported with every other deadlocked thread at the end.
+                if rt.record_deadlock_site(main, &t) {
+                    return Ok(());
+                }
                 let e = Error::from_thrown(&t, "MainThread", self.color);
                 rt.eprint(e.rendered());
                 Err(e)

@@ -81,7 +81,10 @@ mod tests {
             std::thread::yield_now();
         }
         collect_finished(&mut handles);
-        assert!(handles.live.iter().any(|h| h.thread().name() == Some("held")));
+        assert!(handles
+            .live
+            .iter()
+            .any(|h| h.thread().name() == Some("held")));
         assert!(!handles.live.iter().any(quick));
         drop(handles);
         release.send(()).unwrap();

@@ -1,6 +1,7 @@
 //! Thr's values: cheap to clone (a tag or one reference count) and safe to
 //! share between OS threads.
 
+use arcstr::ArcStr;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -25,14 +26,14 @@ pub enum Value {
     Bool(Truth),
     Int(i64),
     Float(f64),
-    Str(Arc<str>),
+    Str(ArcStr),
     List(List),
     Map(Map),
     Func(Arc<Closure>),
     Native(Arc<NativeFn>),
     Error(Arc<ErrorValue>),
     /// Threads, locks, queues and the other runtime objects.
-    Object(Arc<dyn Object>),
+    Object(Obj),
     /// A frame slot whose variable closures share. Never seen by scripts.
     Cell(Arc<VarCell>),
     /// A declared variable whose `let` has not run yet. Never seen by scripts.
@@ -107,7 +108,7 @@ pub type NativeBody = dyn Fn(&mut Interp, Args) -> Outcome + Send + Sync;
 
 /// A function written in Rust: a builtin, a bound method or a host function.
 pub struct NativeFn {
-    pub name: Arc<str>,
+    pub name: ArcStr,
     pub body: Box<NativeBody>,
     /// The same function for a call with exactly one positional argument,
     /// taking it directly: `len(xs)` then builds no argument list.
@@ -130,7 +131,7 @@ impl NativeFn {
 /// An error value: what `error(kind, message)` makes and `catch` binds.
 #[derive(Clone, Debug)]
 pub struct ErrorValue {
-    pub kind: Arc<str>,
+    pub kind: ArcStr,
     pub message: String,
     /// Where it was first thrown, set when it is caught: throwing it again
     /// reports that place and stack, as Python's `raise e` does.
@@ -150,6 +151,20 @@ impl ErrorValue {
 impl PartialEq for ErrorValue {
     fn eq(&self, other: &ErrorValue) -> bool {
         self.kind == other.kind && self.message == other.message
+    }
+}
+
+/// A value's handle on a runtime object: one pointer wide, where
+/// `Arc<dyn Object>` is two, so that a value fits in 16 bytes. Objects are
+/// made rarely and used through a method call, so the extra step costs
+/// little; every other value is smaller for it.
+#[derive(Clone)]
+pub struct Obj(Arc<Arc<dyn Object>>);
+
+impl std::ops::Deref for Obj {
+    type Target = Arc<dyn Object>;
+    fn deref(&self) -> &Arc<dyn Object> {
+        &self.0
     }
 }
 
@@ -218,6 +233,10 @@ impl Value {
 
     pub fn bool(b: bool) -> Value {
         Value::Bool(Truth(b))
+    }
+
+    pub fn object(o: Arc<dyn Object>) -> Value {
+        Value::Object(Obj(Arc::new(o)))
     }
 
     /// Drops the value, deciding inline that an int, float, bool or nil has
@@ -694,7 +713,7 @@ mod tests {
             let byte_8 = unsafe { *(&v as *const Value as *const u8).add(8) };
             assert_eq!(byte_8, b as u8);
         }
-        assert_eq!(std::mem::size_of::<Value>(), 24);
-        assert_eq!(std::mem::size_of::<crate::interp::Outcome>(), 24);
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+        assert_eq!(std::mem::size_of::<crate::interp::Outcome>(), 16);
     }
 }

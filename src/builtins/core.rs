@@ -274,7 +274,7 @@ fn range(_: &mut Interp, a: Args) -> Outcome {
     if step == 0 {
         return throw("ValueError", "range() arg 3 must not be zero");
     }
-    Ok(Value::Object(Arc::new(Range { start, stop, step })))
+    Ok(Value::object(Arc::new(Range { start, stop, step })))
 }
 
 impl Object for Range {

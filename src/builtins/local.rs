@@ -23,7 +23,7 @@ pub fn register(t: &mut Table) {
         });
         // The creating thread runs `init` now; every other at its first access.
         local.ensure_init(interp)?;
-        Ok(Value::Object(local))
+        Ok(Value::object(local))
     });
 }
 
@@ -63,7 +63,7 @@ impl Local {
         }
         TOUCHED.with_borrow_mut(|touched| touched.push(self.me.clone()));
         if let (Some(init), Some(me)) = (&self.init, self.me.upgrade()) {
-            let done = interp.call_value(init, Args::new(vec![Value::Object(me)]));
+            let done = interp.call_value(init, Args::new(vec![Value::object(me)]));
             if let Err(e) = done {
                 // As in Python, a failed `init` leaves the thread uninitialised,
                 // so its next access tries again.

@@ -11,7 +11,7 @@ use crate::value::{Key, Object, Value};
 use super::Table;
 
 pub fn register(t: &mut Table) {
-    t.push(("log".into(), Value::Object(Arc::new(Log))));
+    t.push(("log".into(), Value::object(Arc::new(Log))));
 }
 
 /// The line format and the lowest level written.

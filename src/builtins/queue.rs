@@ -24,7 +24,7 @@ pub fn register(t: &mut Table) {
         } else {
             crossbeam_channel::bounded(maxsize)
         };
-        Ok(Value::Object(Arc::new(Queue(Arc::new(Inner {
+        Ok(Value::object(Arc::new(Queue(Arc::new(Inner {
             tx,
             rx,
             maxsize,

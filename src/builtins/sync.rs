@@ -23,11 +23,11 @@ use super::{add, int_arg, timeout_arg, Table};
 pub fn register(t: &mut Table) {
     add(t, "lock", |_, a| {
         a.positional("lock", 0, 0)?;
-        Ok(Value::Object(Lock::new(false)))
+        Ok(Value::object(Lock::new(false)))
     });
     add(t, "rlock", |_, a| {
         a.positional("rlock", 0, 0)?;
-        Ok(Value::Object(Lock::new(true)))
+        Ok(Value::object(Lock::new(true)))
     });
     add(t, "condition", condition);
     add(t, "semaphore", |_, a| semaphore(a, "semaphore", false));
@@ -36,7 +36,7 @@ pub fn register(t: &mut Table) {
     });
     add(t, "event", |_, a| {
         a.positional("event", 0, 0)?;
-        Ok(Value::Object(Arc::new(Event::default())))
+        Ok(Value::object(Arc::new(Event::default())))
     });
     add(t, "barrier", barrier);
 }
@@ -215,7 +215,7 @@ fn condition(_: &mut Interp, a: Args) -> Outcome {
         None | Some(Value::Nil) => Lock::new(true),
         Some(v) => {
             let lock = match &v {
-                Value::Object(o) => (o.clone() as Arc<dyn std::any::Any + Send + Sync>)
+                Value::Object(o) => (Arc::clone(o) as Arc<dyn std::any::Any + Send + Sync>)
                     .downcast::<Lock>()
                     .ok(),
                 _ => None,
@@ -229,7 +229,7 @@ fn condition(_: &mut Interp, a: Args) -> Outcome {
             lock
         }
     };
-    Ok(Value::Object(Arc::new(Condition {
+    Ok(Value::object(Arc::new(Condition {
         lock,
         waiters: Mutex::new(VecDeque::new()),
     })))
@@ -380,7 +380,7 @@ fn semaphore(a: Args, func: &str, bounded: bool) -> Outcome {
     if value < 0 {
         return throw("ValueError", "semaphore initial value must be >= 0");
     }
-    Ok(Value::Object(Arc::new(Semaphore {
+    Ok(Value::object(Arc::new(Semaphore {
         value: Mutex::new(value),
         cv: Condvar::new(),
         bound: bounded.then_some(value),
@@ -576,7 +576,7 @@ fn barrier(_: &mut Interp, a: Args) -> Outcome {
     if parties < 1 {
         return throw("ValueError", "parties must be > 0");
     }
-    Ok(Value::Object(Arc::new(Barrier {
+    Ok(Value::object(Arc::new(Barrier {
         parties: parties as usize,
         action: action.filter(|a| !matches!(a, Value::Nil)),
         timeout: timeout_arg(timeout, "barrier")?,

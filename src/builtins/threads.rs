@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::interp::{throw, Args, Interp, Outcome, Thrown, Unwind};
+use crate::interp::{raise, take_thrown, throw, Args, Interp, Outcome, Thrown, Unwind};
 use crate::runtime::{LifeState, ThreadCtx};
 use crate::value::{Object, Value};
 
@@ -17,14 +17,14 @@ pub fn register(t: &mut Table) {
     add(t, "timer", timer);
     add(t, "current_thread", |interp, a| {
         a.positional("current_thread", 0, 0)?;
-        Ok(Value::Object(interp.thread.clone()))
+        Ok(Value::object(interp.thread.clone()))
     });
     add(t, "main_thread", |interp, a| {
         a.positional("main_thread", 0, 0)?;
         Ok(interp
             .rt
             .main_thread()
-            .map_or(Value::Nil, |m| Value::Object(m)))
+            .map_or(Value::Nil, |m| Value::object(m)))
     });
     add(t, "threads", |interp, a| {
         a.positional("threads", 0, 0)?;
@@ -32,7 +32,7 @@ pub fn register(t: &mut Table) {
             .rt
             .alive()
             .into_iter()
-            .map(|t| Value::Object(t))
+            .map(|t| Value::object(t))
             .collect();
         Ok(Value::list(alive))
     });
@@ -87,7 +87,7 @@ fn prepare(
 fn spawn(interp: &mut Interp, a: Args) -> Outcome {
     let (ctx, job) = prepare(interp, a, "spawn", None)?;
     start(interp, &ctx, job)?;
-    Ok(Value::Object(ctx))
+    Ok(Value::object(ctx))
 }
 
 fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
@@ -96,7 +96,7 @@ fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
     }
     let interval = not_nan(float_arg(&a.pos.remove(0), "timer", "interval")?)?;
     let (ctx, job) = prepare(interp, a, "timer", Some(interval))?;
-    Ok(Value::Object(Arc::new(Timer {
+    Ok(Value::object(Arc::new(Timer {
         thread: ctx,
         job: parking_lot::Mutex::new(Some(job)),
     })))
@@ -164,7 +164,8 @@ fn finish(interp: &Interp, result: Outcome) {
     let ctx = &interp.thread;
     let result = match result {
         Ok(v) => Ok(v),
-        Err(Unwind::Error(t)) => {
+        Err(Unwind::Error) => {
+            let t = take_thrown();
             // A deadlock is reported once, for every thread, at the end.
             if !interp.rt.record_deadlock_site(ctx, &t) {
                 let name = ctx.name();
@@ -222,7 +223,7 @@ fn result(interp: &Interp, t: &ThreadCtx) -> Outcome {
     join_until(interp, t, None)?;
     match t.life.lock().result.clone() {
         Some(Ok(v)) => Ok(v),
-        Some(Err(e)) => Err(Unwind::Error(Box::new(Thrown {
+        Some(Err(e)) => Err(raise(Box::new(Thrown {
             error: e,
             at: None,
             trace: Vec::new(),

@@ -1,7 +1,7 @@
 //! `str.format`: `{}` fields with format specs.
 
+use arcstr::ArcStr;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use crate::value::{Key, Truth, Value};
 
@@ -14,7 +14,7 @@ use super::*;
 pub fn brace_format(
     fmt: &str,
     pos: &[Value],
-    kw: &[(Arc<str>, Value)],
+    kw: &[(ArcStr, Value)],
 ) -> Result<String, FormatError> {
     let mut fields = Fields {
         pos,
@@ -36,7 +36,7 @@ enum Numbering {
 /// The arguments of one `str.format` call.
 struct Fields<'a> {
     pos: &'a [Value],
-    kw: &'a [(Arc<str>, Value)],
+    kw: &'a [(ArcStr, Value)],
     numbering: Numbering,
 }
 

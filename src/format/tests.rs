@@ -6,6 +6,7 @@ use super::*;
 use crate::format::{brace_format, percent_format};
 use crate::value::ErrorValue;
 use crate::value::Key;
+use arcstr::ArcStr;
 use std::sync::Arc;
 
 fn int(n: i64) -> Value {
@@ -1096,7 +1097,7 @@ fn brace_fields() {
 #[test]
 fn brace_keywords_and_map_fields() {
     let person = map(&[("name", s("Ann")), ("age", int(7))]);
-    let kw: Vec<(Arc<str>, Value)> = vec![
+    let kw: Vec<(ArcStr, Value)> = vec![
         ("who".into(), person.clone()),
         ("n".into(), int(3)),
         ("w".into(), int(6)),

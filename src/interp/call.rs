@@ -1,6 +1,6 @@
 //! Calling functions and methods, reading fields, and iterating.
 
-use std::sync::Arc;
+use arcstr::ArcStr;
 
 use crate::ast::Name;
 use crate::builtins;
@@ -340,7 +340,7 @@ fn has_method(recv: &Value, name: &str) -> bool {
 
 /// `recv.name` as a function value that calls the method.
 fn bound_method(recv: Value, name: &str) -> Value {
-    let method: Arc<str> = name.into();
+    let method: ArcStr = name.into();
     NativeFn::value(name, move |interp, args| {
         interp.call_method(&recv, &method, args)
     })

@@ -12,6 +12,7 @@ mod compile;
 mod ops;
 mod vars;
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 pub use args::Args;
@@ -27,15 +28,68 @@ use crate::value::{ErrorValue, Value, VarCell};
 pub type Outcome = Result<Value, Unwind>;
 
 /// Why evaluation stopped early: an error, or control flow leaving a block.
+///
+/// No variant carries a pointer, so a result with a 16-byte value fits in
+/// two registers: the error being thrown is parked per thread ([`raise`],
+/// [`take_thrown`]) and a `return`'s value waits in [`Interp::ret`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unwind {
-    Error(Box<Thrown>),
-    /// `return`: the value waits in [`Interp::ret`], which keeps this type
-    /// small enough for a result with a value to fit in a value's size.
+    /// An error: the [`Thrown`] is parked, see [`take_thrown`].
+    Error,
     Return,
     Break,
     Continue,
     /// `exit(status)`: unwinds the main thread, as Python's `SystemExit`.
     Exit(i32),
+}
+
+thread_local! {
+    /// The error being thrown on this thread, if any.
+    static THROWN: RefCell<Option<Box<Thrown>>> = const { RefCell::new(None) };
+}
+
+/// Starts throwing `t` on this thread.
+pub fn raise(t: Box<Thrown>) -> Unwind {
+    THROWN.with_borrow_mut(|slot| *slot = Some(t));
+    Unwind::Error
+}
+
+/// Takes the error being thrown, after an [`Unwind::Error`] arrived.
+pub fn take_thrown() -> Box<Thrown> {
+    THROWN
+        .with_borrow_mut(Option::take)
+        .unwrap_or_else(lost_error)
+}
+
+/// Changes the error being thrown, in place.
+fn amend_thrown(f: impl FnOnce(&mut Thrown)) {
+    THROWN.with_borrow_mut(|slot| f(slot.get_or_insert_with(lost_error)))
+}
+
+/// Runs `f` while the error of `r` (if it is one) is still on its way up,
+/// keeping it from being replaced by whatever `f` throws and catches.
+pub(crate) fn keeping_thrown<T, R>(r: &Result<T, Unwind>, f: impl FnOnce() -> R) -> R {
+    if !matches!(r, Err(Unwind::Error)) {
+        return f();
+    }
+    let kept = take_thrown();
+    let out = f();
+    raise(kept);
+    out
+}
+
+/// What an [`Unwind::Error`] with no parked error stands for. Every error
+/// is parked by [`raise`], so this is a bug in Thr, reported as one.
+#[cold]
+fn lost_error() -> Box<Thrown> {
+    Box::new(Thrown {
+        error: Arc::new(ErrorValue::new(
+            "InternalError",
+            "an error was lost on its way up (a bug in Thr)",
+        )),
+        at: None,
+        trace: Vec::new(),
+    })
 }
 
 /// A thrown error on its way up, gathering where it passed.
@@ -63,7 +117,7 @@ pub fn throw<T>(kind: &str, message: impl Into<String>) -> Result<T, Unwind> {
 }
 
 pub fn error(kind: &str, message: impl Into<String>) -> Unwind {
-    Unwind::Error(Box::new(Thrown {
+    raise(Box::new(Thrown {
         error: Arc::new(ErrorValue::new(kind, message)),
         at: None,
         trace: Vec::new(),
@@ -166,17 +220,18 @@ impl Interp {
 
     /// Marks an error that has no place yet with `span` in `frame`'s source.
     fn locate<T>(&self, r: Result<T, Unwind>, frame: &Frame, span: Span) -> Result<T, Unwind> {
-        r.map_err(|u| match u {
-            Unwind::Error(mut t) if t.at.is_none() => {
-                t.at = Some((frame.source.clone(), span));
-                t.trace.push(TraceEntry {
-                    function: frame.name.clone(),
-                    location: frame.source.location(span.start),
-                });
-                Unwind::Error(t)
-            }
-            other => other,
-        })
+        if let Err(Unwind::Error) = r {
+            amend_thrown(|t| {
+                if t.at.is_none() {
+                    t.at = Some((frame.source.clone(), span));
+                    t.trace.push(TraceEntry {
+                        function: frame.name.clone(),
+                        location: frame.source.location(span.start),
+                    });
+                }
+            });
+        }
+        r
     }
 
     /// Places an error that left a call: at the call if it has no place yet,
@@ -191,15 +246,15 @@ impl Interp {
 
     #[cold]
     fn left_call(&self, u: Unwind, f: &Frame, call: Span) -> Outcome {
-        match u {
-            Unwind::Error(mut t) if t.at.is_some() => {
+        if u == Unwind::Error {
+            amend_thrown(|t| {
+                t.at.get_or_insert_with(|| (f.source.clone(), call));
                 t.trace.push(TraceEntry {
                     function: f.name.clone(),
                     location: f.source.location(call.start),
                 });
-                Err(Unwind::Error(t))
-            }
-            u => self.locate(Err(u), f, call),
+            });
         }
+        Err(u)
     }
 }

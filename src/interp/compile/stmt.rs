@@ -3,7 +3,9 @@
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
 use crate::value::Value;
 
-use super::super::{error, ops, Frame, Interp, Outcome, Thrown, Unwind};
+use super::super::{
+    error, keeping_thrown, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind,
+};
 use super::cond::Cond;
 use super::expr;
 use super::field::FieldSite;
@@ -159,7 +161,7 @@ fn thrown_value(v: Value) -> Unwind {
     match v {
         Value::Error(e) => {
             let (at, trace) = e.origin.get().cloned().unwrap_or_default();
-            Unwind::Error(Box::new(Thrown {
+            raise(Box::new(Thrown {
                 error: e,
                 at,
                 trace,
@@ -210,13 +212,14 @@ fn try_catch(
     let finally = finally.map(BlockCode::whole);
     Box::new(move |me, f| {
         let r = match body.run(me, f) {
-            Err(Unwind::Error(t)) => catch(me, t, &catches, f),
+            Err(Unwind::Error) => catch(me, take_thrown(), &catches, f),
             other => other,
         };
         let Some(fin) = &finally else { return r };
-        // The finally block may call functions, which return through `ret`.
+        // The finally block may call functions, which return through `ret`,
+        // and throw and catch errors of its own.
         let returning = matches!(r, Err(Unwind::Return)).then(|| std::mem::take(&mut me.ret));
-        fin.run(me, f)?;
+        keeping_thrown(&r, || fin.run(me, f))?;
         if let Some(v) = returning {
             me.ret = v;
         }
@@ -226,7 +229,7 @@ fn try_catch(
 
 fn catch(me: &mut Interp, t: Box<Thrown>, catches: &[CatchCode], f: &Frame) -> Done {
     let Some(c) = catches.iter().find(|c| c.matches(&t)) else {
-        return Err(Unwind::Error(t));
+        return Err(raise(t));
     };
     let _ = t.error.origin.set((t.at.clone(), t.trace.clone()));
     c.body.enter(me, f)?;
@@ -260,7 +263,7 @@ fn with(e: &Expr, var: Option<Var>, body: BlockCode) -> Exec {
             me.store_var(var, acquired, f);
         }
         let r = body.run_entered(me, f);
-        let released = obj.exit(me);
+        let released = keeping_thrown(&r, || obj.exit(me));
         let released = me.locate(released, f, span);
         r.and(released.map(drop))
     })
