@@ -275,10 +275,10 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
         Target::Var(var) => {
             let (var, old) = (var.clone(), Operand::var(var));
             Box::new(move |me, f| {
-                let v = match value.int_update(me, f, &var) {
-                    Some(v) => Value::Int(v),
-                    None => value.get(me, f, var.span, |me| old.get(me, f))?,
-                };
+                if value.int_update(me, f, &var) {
+                    return Ok(());
+                }
+                let v = value.get(me, f, var.span, |me| old.get(me, f))?;
                 me.preemption_point();
                 me.store_var(&var, v, f);
                 Ok(())
@@ -353,16 +353,26 @@ impl NewValue {
         }
     }
 
-    /// `i += 1` on a local int, read and computed in place.
+    /// `i += 1` on a local int, read, computed and written in place: only
+    /// the int is rewritten, never the whole value. The frame's own slot
+    /// (not a captured cell) is seen by no other thread, so a preemption
+    /// point between the read and the write changes nothing.
     #[inline(always)]
-    fn int_update(&self, me: &Interp, f: &Frame, var: &Var) -> Option<i64> {
+    fn int_update(&self, me: &mut Interp, f: &Frame, var: &Var) -> bool {
         let (Some(bin), Slot::Local(i)) = (self.update, var.slot) else {
-            return None;
+            return false;
         };
         let Value::Int(x) = me.stack[f.base + i as usize] else {
-            return None;
+            return false;
         };
-        ops::int_fast(bin, x, self.rhs.peek_int(me, f)?)
+        let Some(v) = self.rhs.peek_int(me, f).and_then(|y| ops::int_fast(bin, x, y)) else {
+            return false;
+        };
+        me.preemption_point();
+        if let Value::Int(x) = &mut me.stack[f.base + i as usize] {
+            *x = v;
+        }
+        true
     }
 
     /// `record.count += 1` on an int field of a map, done under one lock
