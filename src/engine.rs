@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use crate::builtins::{self, Table};
 use crate::diagnostic::SourceFile;
 use crate::error::Error;
-use crate::interp::{take_thrown, Interp, Unwind};
+use crate::interp::{take_thrown, Interp, Unwind, Why};
 use crate::native::{host_value, HostFn};
 use crate::parser;
 use crate::resolver::Resolver;
@@ -306,10 +306,11 @@ impl Engine {
             resolver
                 .resolve(&mut program)
                 .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
-            // An error is parked on the thread that threw it: collect it there.
+            // Why it unwound, and the error, are parked on the thread that
+            // threw it: collect them there.
             Ok(interp
                 .run_program(&program)
-                .map_err(|u| (u, (u == Unwind::Error).then(take_thrown))))
+                .map_err(|u| (u.why(), u.is(Why::Error).then(take_thrown))))
         })?;
         session.rt.flush();
         match result {
@@ -325,7 +326,7 @@ impl Engine {
                 }
                 Err(Error::from_thrown(&t, &session.interp.thread.name(), color))
             }
-            Err((Unwind::Exit(status), _)) => Err(Error::exit(status)),
+            Err((Why::Exit(status), _)) => Err(Error::exit(status)),
             Err(_) => unreachable!(
                 "the resolver keeps break, continue and return inside their constructs"
             ),
@@ -443,10 +444,11 @@ impl Engine {
         main: &ThreadCtx,
         result: Result<Value, Unwind>,
     ) -> Result<(), Error> {
-        match result {
-            Ok(_) | Err(Unwind::Exit(0)) => Ok(()),
-            Err(Unwind::Exit(status)) => Err(Error::exit(status)),
-            Err(Unwind::Error) => {
+        let Err(u) = result else { return Ok(()) };
+        match u.why() {
+            Why::Exit(0) => Ok(()),
+            Why::Exit(status) => Err(Error::exit(status)),
+            Why::Error => {
                 let t = take_thrown();
                 // Reported with every other deadlocked thread at the end.
                 if rt.record_deadlock_site(main, &t) {
@@ -456,7 +458,7 @@ impl Engine {
                 rt.eprint(e.rendered());
                 Err(e)
             }
-            Err(_) => unreachable!(
+            _ => unreachable!(
                 "the resolver keeps break, continue and return inside their constructs"
             ),
         }

@@ -5,7 +5,7 @@ use arcstr::ArcStr;
 use std::sync::Arc;
 
 use crate::interp::{throw, Args, Interp, Outcome};
-use crate::value::{NativeFn, Truth, Value};
+use crate::value::{NativeFn, Value};
 
 /// A Rust type a Thr value converts to, as a host function's parameter.
 pub trait FromValue: Sized {
@@ -44,7 +44,7 @@ impl FromValue for bool {
     const TYPE: &'static str = "bool";
     fn from_value(v: &Value) -> Option<bool> {
         match v {
-            Value::Bool(Truth(b)) => Some(*b),
+            Value::Bool(b) => Some(b.get()),
             _ => None,
         }
     }
@@ -100,7 +100,7 @@ impl IntoValue for i64 {
 
 impl IntoValue for f64 {
     fn into_value(self) -> Result<Value, String> {
-        Ok(Value::Float(self))
+        Ok(Value::float(self))
     }
 }
 

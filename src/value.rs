@@ -25,7 +25,7 @@ pub enum Value {
     Nil,
     Bool(Truth),
     Int(i64),
-    Float(f64),
+    Float(Real),
     Str(ArcStr),
     List(List),
     Map(Map),
@@ -40,13 +40,35 @@ pub enum Value {
     Uninit,
 }
 
-/// A boolean stored at a value's first aligned word. A bare `bool` would
-/// sit right after the tag, at offset 1, and every move of a value of
-/// unknown kind would then copy its payload as unaligned pieces, which
-/// stalls the processor's store forwarding on the hottest paths.
+/// A bool as a whole word. Every payload of a [`Value`] is then one
+/// 8-byte integer or pointer at the value's first aligned word, which lets
+/// the compiler treat a value (and a result holding one) as a pair of
+/// registers: results come back in registers, not through memory. A bare
+/// `bool` would sit right after the tag, and moves of results would copy
+/// unaligned pieces that stall the processor's store forwarding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[repr(align(8))]
-pub struct Truth(pub bool);
+#[repr(u64)]
+pub enum Truth {
+    False = 0,
+    True = 1,
+}
+
+/// A float kept as its bits, for the same reason as [`Truth`]: a value's
+/// payload is always an integer or a pointer, never a float register.
+#[derive(Clone, Copy, Debug)]
+pub struct Real(u64);
+
+impl Real {
+    pub fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+impl Truth {
+    pub fn get(self) -> bool {
+        self == Truth::True
+    }
+}
 
 /// A variable shared between a frame and the closures that capture it.
 /// One that is never reassigned is set once and read with a plain atomic
@@ -231,8 +253,12 @@ impl Value {
         Value::Str(s.into())
     }
 
+    pub fn float(f: f64) -> Value {
+        Value::Float(Real(f.to_bits()))
+    }
+
     pub fn bool(b: bool) -> Value {
-        Value::Bool(Truth(b))
+        Value::Bool(if b { Truth::True } else { Truth::False })
     }
 
     pub fn object(o: Arc<dyn Object>) -> Value {
@@ -245,11 +271,9 @@ impl Value {
     #[inline(always)]
     pub fn discard(self) {
         match self {
-            Value::Nil
-            | Value::Bool(Truth(_))
-            | Value::Int(_)
-            | Value::Float(_)
-            | Value::Uninit => std::mem::forget(self),
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Uninit => {
+                std::mem::forget(self)
+            }
             other => drop(other),
         }
     }
@@ -266,7 +290,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Nil => "nil",
-            Value::Bool(Truth(_)) => "bool",
+            Value::Bool(_) => "bool",
             Value::Int(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) => "str",
@@ -293,9 +317,9 @@ impl Value {
     pub fn truthy(&self) -> bool {
         match self {
             Value::Nil | Value::Uninit => false,
-            Value::Bool(Truth(b)) => *b,
+            Value::Bool(b) => b.get(),
             Value::Int(i) => *i != 0,
-            Value::Float(f) => *f != 0.0,
+            Value::Float(f) => f.get() != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.lock().is_empty(),
             Value::Map(m) => !m.lock().is_empty(),
@@ -308,8 +332,8 @@ impl Value {
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
-            Value::Float(f) => Some(*f),
-            Value::Bool(Truth(b)) => Some(*b as i64 as f64),
+            Value::Float(f) => Some(f.get()),
+            Value::Bool(b) => Some(b.get() as i64 as f64),
             _ => None,
         }
     }
@@ -318,7 +342,7 @@ impl Value {
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
-            Value::Bool(Truth(b)) => Some(*b as i64),
+            Value::Bool(b) => Some(b.get() as i64),
             _ => None,
         }
     }
@@ -372,9 +396,9 @@ impl Value {
 fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
     match v {
         Value::Nil => out.push_str("nil"),
-        Value::Bool(Truth(b)) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Bool(b) => out.push_str(if b.get() { "true" } else { "false" }),
         Value::Int(i) => out.push_str(decimal(*i).as_str()),
-        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Float(f) => out.push_str(&float_repr(f.get())),
         Value::Str(s) => write_str_repr(s, out),
         Value::List(l) => {
             let id = Arc::as_ptr(l) as usize;
@@ -635,10 +659,12 @@ impl Hash for Key {
     fn hash<H: Hasher>(&self, h: &mut H) {
         match &self.0 {
             Value::Str(s) => hash_str(s, h),
-            Value::Float(f) if f.fract() != 0.0 || !f.is_finite() => f.to_bits().hash(h),
-            Value::Float(f) => (*f as i64).hash(h),
+            Value::Float(f) if f.get().fract() != 0.0 || !f.get().is_finite() => {
+                f.get().to_bits().hash(h)
+            }
+            Value::Float(f) => (f.get() as i64).hash(h),
             Value::Int(i) => i.hash(h),
-            Value::Bool(Truth(b)) => (*b as i64).hash(h),
+            Value::Bool(b) => (b.get() as i64).hash(h),
             Value::Nil => 0u8.hash(h),
             Value::Func(c) => (Arc::as_ptr(c) as usize).hash(h),
             Value::Native(n) => (Arc::as_ptr(n) as usize).hash(h),
@@ -715,5 +741,6 @@ mod tests {
         }
         assert_eq!(std::mem::size_of::<Value>(), 16);
         assert_eq!(std::mem::size_of::<crate::interp::Outcome>(), 16);
+        assert_eq!(std::mem::size_of::<crate::interp::Unwind>(), 0);
     }
 }

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::interp::{compare_values, throw, Args, Interp, Outcome, Unwind};
-use crate::value::{ErrorValue, ItemSource, Object, Truth, Value};
+use crate::interp::{compare_values, throw, Args, Interp, Outcome, Unwind, Why};
+use crate::value::{ErrorValue, ItemSource, Object, Value};
 
 use super::{add, add_with_unary, float_arg, int_arg, str_arg, Table};
 
@@ -56,8 +56,8 @@ pub fn register(t: &mut Table) {
                 },
                 Ok,
             ),
-            Value::Bool(Truth(b)) => Ok(Value::Int(b as i64)),
-            Value::Float(f) => Ok(Value::Float(f.abs())),
+            Value::Bool(b) => Ok(Value::Int(b.get() as i64)),
+            Value::Float(f) => Ok(Value::float(f.get().abs())),
             other => throw(
                 "TypeError",
                 format!("bad operand type for abs(): '{}'", other.type_name()),
@@ -101,7 +101,7 @@ pub fn register(t: &mut Table) {
             None | Some(Value::Nil) => 0,
             Some(v) => int_arg(&v, "exit", "status")? as i32,
         };
-        Err(Unwind::Exit(status))
+        Err(Unwind::new(Why::Exit(status)))
     });
 }
 
@@ -133,8 +133,8 @@ fn int(_: &mut Interp, a: Args) -> Outcome {
     };
     match v.unwrap_or(Value::Int(0)) {
         Value::Int(i) => Ok(Value::Int(i)),
-        Value::Bool(Truth(b)) => Ok(Value::Int(b as i64)),
-        Value::Float(f) => float_to_int(f),
+        Value::Bool(b) => Ok(Value::Int(b.get() as i64)),
+        Value::Float(f) => float_to_int(f.get()),
         Value::Str(s) => {
             let clean: String = s.trim().chars().filter(|&c| c != '_').collect();
             i64::from_str_radix(&clean, base)
@@ -181,7 +181,7 @@ fn float_to_int(f: f64) -> Outcome {
 
 fn float(_: &mut Interp, a: Args) -> Outcome {
     let [v] = a.bind("float", ["x"], 0)?;
-    match v.unwrap_or(Value::Float(0.0)) {
+    match v.unwrap_or(Value::float(0.0)) {
         Value::Str(s) => {
             let text = s.trim().to_ascii_lowercase();
             let parsed = match text.as_str() {
@@ -190,7 +190,7 @@ fn float(_: &mut Interp, a: Args) -> Outcome {
                 "nan" => Ok(f64::NAN),
                 t => t.parse::<f64>(),
             };
-            parsed.map(Value::Float).or_else(|_| {
+            parsed.map(Value::float).or_else(|_| {
                 throw(
                     "ValueError",
                     format!(
@@ -200,7 +200,7 @@ fn float(_: &mut Interp, a: Args) -> Outcome {
                 )
             })
         }
-        v => float_arg(&v, "float", "x").map(Value::Float),
+        v => float_arg(&v, "float", "x").map(Value::float),
     }
 }
 
@@ -484,11 +484,11 @@ fn round(_: &mut Interp, a: Args) -> Outcome {
             let f = float_arg(&x, "round", "x")?;
             if !(0..=300).contains(&d) || !f.is_finite() {
                 let scale = 10f64.powi(d.clamp(-308, 308) as i32);
-                return Ok(Value::Float((f * scale).round_ties_even() / scale));
+                return Ok(Value::float((f * scale).round_ties_even() / scale));
             }
             // Decimal rounding of the exact binary value, as Python does.
             let text = format!("{f:.prec$}", prec = d as usize);
-            Ok(Value::Float(text.parse().unwrap_or(f)))
+            Ok(Value::float(text.parse().unwrap_or(f)))
         }
     }
 }

@@ -11,13 +11,13 @@ use super::{add, float_arg, int_arg, Table};
 pub fn register(t: &mut Table) {
     add(t, "random", |interp, a| {
         a.positional("random", 0, 0)?;
-        Ok(Value::Float(unit(interp)))
+        Ok(Value::float(unit(interp)))
     });
     add(t, "uniform", |interp, a| {
         let [lo, hi] = a.bind("uniform", ["a", "b"], 2)?;
         let lo = float_arg(&lo.unwrap_or_default(), "uniform", "a")?;
         let hi = float_arg(&hi.unwrap_or_default(), "uniform", "b")?;
-        Ok(Value::Float(lo + (hi - lo) * unit(interp)))
+        Ok(Value::float(lo + (hi - lo) * unit(interp)))
     });
     add(t, "randint", |interp, a| {
         let [lo, hi] = a.bind("randint", ["a", "b"], 2)?;

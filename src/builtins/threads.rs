@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::interp::{raise, take_thrown, throw, Args, Interp, Outcome, Thrown, Unwind};
+use crate::interp::{raise, take_thrown, throw, Args, Interp, Outcome, Thrown, Unwind, Why};
 use crate::runtime::{LifeState, ThreadCtx};
 use crate::value::{Object, Value};
 
@@ -164,7 +164,7 @@ fn finish(interp: &Interp, result: Outcome) {
     let ctx = &interp.thread;
     let result = match result {
         Ok(v) => Ok(v),
-        Err(Unwind::Error) => {
+        Err(u) if u.is(Why::Error) => {
             let t = take_thrown();
             // A deadlock is reported once, for every thread, at the end.
             if !interp.rt.record_deadlock_site(ctx, &t) {

@@ -18,10 +18,10 @@ pub fn register(t: &mut Table) {
     });
     add(t, "time", |interp, a| {
         a.positional("time", 0, 0)?;
-        Ok(Value::Float(interp.rt.time()))
+        Ok(Value::float(interp.rt.time()))
     });
     add(t, "monotonic", |interp, a| {
         a.positional("monotonic", 0, 0)?;
-        Ok(Value::Float(interp.rt.monotonic()))
+        Ok(Value::float(interp.rt.monotonic()))
     });
 }

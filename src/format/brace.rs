@@ -3,7 +3,7 @@
 use arcstr::ArcStr;
 use std::borrow::Cow;
 
-use crate::value::{Key, Truth, Value};
+use crate::value::{Key, Value};
 
 use super::*;
 
@@ -324,12 +324,12 @@ pub(super) fn format_value(value: &Value, spec: &str) -> Result<String, FormatEr
         Value::Str(s) => format_str(s, &parse_spec(spec, type_name, Some('s'))?),
         Value::Int(n) => format_int(*n, &parse_spec(spec, type_name, Some('d'))?, type_name),
         // Python's bool formats as an int unless the spec is empty.
-        Value::Bool(Truth(_)) if spec.is_empty() => Ok(value.to_str()),
-        Value::Bool(Truth(b)) => {
+        Value::Bool(_) if spec.is_empty() => Ok(value.to_str()),
+        Value::Bool(b) => {
             let spec = parse_spec(spec, type_name, Some('d'))?;
-            format_int(i64::from(*b), &spec, type_name)
+            format_int(i64::from(b.get()), &spec, type_name)
         }
-        Value::Float(x) => format_float(*x, &parse_spec(spec, type_name, None)?, type_name),
+        Value::Float(x) => format_float(x.get(), &parse_spec(spec, type_name, None)?, type_name),
         _ if spec.is_empty() => Ok(value.to_str()),
         _ => Err(type_error(format!(
             "unsupported format string passed to {type_name}.__format__"

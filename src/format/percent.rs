@@ -4,7 +4,7 @@ use std::iter::repeat_n;
 
 use parking_lot::MutexGuard;
 
-use crate::value::{List, Map, StrKey, Truth, Value};
+use crate::value::{List, Map, StrKey, Value};
 
 use super::*;
 
@@ -133,7 +133,7 @@ fn list_items(list: &List) -> Items<'_> {
     let plain = items.iter().all(|v| {
         matches!(
             v,
-            Value::Nil | Value::Bool(Truth(_)) | Value::Int(_) | Value::Float(_) | Value::Str(_)
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_)
         )
     });
     if plain {
@@ -283,7 +283,7 @@ fn convert(
         ),
         'd' | 'i' | 'u' => match arg {
             Value::Float(x) => {
-                let (negative, digits) = truncated_float(*x)?;
+                let (negative, digits) = truncated_float(x.get())?;
                 pad_int(out, negative, "", &digits, d);
             }
             _ => {

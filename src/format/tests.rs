@@ -14,7 +14,7 @@ fn int(n: i64) -> Value {
 }
 
 fn float(x: f64) -> Value {
-    Value::Float(x)
+    Value::float(x)
 }
 
 fn s(text: &str) -> Value {

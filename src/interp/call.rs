@@ -8,7 +8,7 @@ use crate::runtime::Runtime;
 use crate::value::{Closure, Key, NativeFn, StrKey, Value};
 
 use super::args::{plural, too_many};
-use super::{throw, Args, Frame, Interp, Outcome, Unwind};
+use super::{throw, Args, Frame, Interp, Outcome, Unwind, Why};
 
 impl Interp {
     /// Calls any callable value (from Rust: builtins calling back, threads).
@@ -54,7 +54,7 @@ impl Interp {
         });
         self.stack.truncate(base);
         match r {
-            Err(Unwind::Return) => Ok(std::mem::take(&mut self.ret)),
+            Err(u) if u.is(Why::Return) => Ok(std::mem::take(&mut self.ret)),
             r => r,
         }
     }

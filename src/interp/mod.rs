@@ -12,7 +12,7 @@ mod compile;
 mod ops;
 mod vars;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 pub use args::Args;
@@ -27,13 +27,18 @@ use crate::value::{ErrorValue, Value, VarCell};
 
 pub type Outcome = Result<Value, Unwind>;
 
-/// Why evaluation stopped early: an error, or control flow leaving a block.
+/// Evaluation stopped early: an error, or control flow leaving a block.
 ///
-/// No variant carries a pointer, so a result with a 16-byte value fits in
-/// two registers: the error being thrown is parked per thread ([`raise`],
-/// [`take_thrown`]) and a `return`'s value waits in [`Interp::ret`].
+/// It carries nothing: why it stopped ([`Why`]) and the error being thrown
+/// are parked per thread, and a `return`'s value waits in [`Interp::ret`].
+/// A result is then just a value or this mark, which the compiler returns
+/// in two registers instead of through memory, on every evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unwind {
+pub struct Unwind(());
+
+/// Why an [`Unwind`] is under way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
     /// An error: the [`Thrown`] is parked, see [`take_thrown`].
     Error,
     Return,
@@ -44,17 +49,37 @@ pub enum Unwind {
 }
 
 thread_local! {
+    /// Why this thread's current unwind is under way.
+    static WHY: Cell<Why> = const { Cell::new(Why::Error) };
     /// The error being thrown on this thread, if any.
     static THROWN: RefCell<Option<Box<Thrown>>> = const { RefCell::new(None) };
+}
+
+impl Unwind {
+    /// Starts unwinding for control flow; errors start with [`raise`].
+    pub fn new(why: Why) -> Unwind {
+        WHY.set(why);
+        Unwind(())
+    }
+
+    /// Why this unwind is under way.
+    #[inline]
+    pub fn why(self) -> Why {
+        WHY.get()
+    }
+
+    pub fn is(self, why: Why) -> bool {
+        self.why() == why
+    }
 }
 
 /// Starts throwing `t` on this thread.
 pub fn raise(t: Box<Thrown>) -> Unwind {
     THROWN.with_borrow_mut(|slot| *slot = Some(t));
-    Unwind::Error
+    Unwind::new(Why::Error)
 }
 
-/// Takes the error being thrown, after an [`Unwind::Error`] arrived.
+/// Takes the error being thrown, after an unwind for [`Why::Error`] arrived.
 pub fn take_thrown() -> Box<Thrown> {
     THROWN
         .with_borrow_mut(Option::take)
@@ -66,19 +91,22 @@ fn amend_thrown(f: impl FnOnce(&mut Thrown)) {
     THROWN.with_borrow_mut(|slot| f(slot.get_or_insert_with(lost_error)))
 }
 
-/// Runs `f` while the error of `r` (if it is one) is still on its way up,
-/// keeping it from being replaced by whatever `f` throws and catches.
-pub(crate) fn keeping_thrown<T, R>(r: &Result<T, Unwind>, f: impl FnOnce() -> R) -> R {
-    if !matches!(r, Err(Unwind::Error)) {
-        return f();
-    }
-    let kept = take_thrown();
+/// Runs `f` (a `finally` block, a `with` block's release) while the unwind
+/// of `r`, if it is one, is still under way, keeping it from being
+/// replaced by whatever `f` throws, breaks or returns internally.
+pub(crate) fn keeping_unwind<T, R>(r: &Result<T, Unwind>, f: impl FnOnce() -> R) -> R {
+    let Err(u) = r else { return f() };
+    let why = u.why();
+    let thrown = (why == Why::Error).then(take_thrown);
     let out = f();
-    raise(kept);
+    if let Some(t) = thrown {
+        THROWN.with_borrow_mut(|slot| *slot = Some(t));
+    }
+    WHY.set(why);
     out
 }
 
-/// What an [`Unwind::Error`] with no parked error stands for. Every error
+/// What an unwind for [`Why::Error`] with no parked error stands for. Every error
 /// is parked by [`raise`], so this is a bug in Thr, reported as one.
 #[cold]
 fn lost_error() -> Box<Thrown> {
@@ -220,7 +248,7 @@ impl Interp {
 
     /// Marks an error that has no place yet with `span` in `frame`'s source.
     fn locate<T>(&self, r: Result<T, Unwind>, frame: &Frame, span: Span) -> Result<T, Unwind> {
-        if let Err(Unwind::Error) = r {
+        if matches!(&r, Err(u) if u.is(Why::Error)) {
             amend_thrown(|t| {
                 if t.at.is_none() {
                     t.at = Some((frame.source.clone(), span));
@@ -246,7 +274,7 @@ impl Interp {
 
     #[cold]
     fn left_call(&self, u: Unwind, f: &Frame, call: Span) -> Outcome {
-        if u == Unwind::Error {
+        if u.is(Why::Error) {
             amend_thrown(|t| {
                 t.at.get_or_insert_with(|| (f.source.clone(), call));
                 t.trace.push(TraceEntry {

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use crate::ast::{BinOp, CmpOp};
 use crate::format::percent_format;
-use crate::value::{values_equal, Truth, Value};
+use crate::value::{values_equal, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
@@ -23,10 +23,10 @@ impl Interp {
                 items.extend(y.lock().iter().cloned());
                 Ok(Value::list(items))
             }
-            (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_) | Value::Bool(Truth(_))) => {
+            (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_) | Value::Bool(_)) => {
                 repeat(&a, &b)
             }
-            (BinOp::Mul, Value::Int(_) | Value::Bool(Truth(_)), Value::Str(_) | Value::List(_)) => {
+            (BinOp::Mul, Value::Int(_) | Value::Bool(_), Value::Str(_) | Value::List(_)) => {
                 repeat(&b, &a)
             }
             (BinOp::Mod, Value::Str(fmt), _) => percent_format(fmt, &b)
@@ -50,8 +50,8 @@ impl Interp {
                 .checked_neg()
                 .map(Value::Int)
                 .ok_or_else(|| overflow(&format!("-({i})"))),
-            Value::Bool(Truth(b)) => Ok(Value::Int(-(b as i64))),
-            Value::Float(f) => Ok(Value::Float(-f)),
+            Value::Bool(b) => Ok(Value::Int(-(b.get() as i64))),
+            Value::Float(f) => Ok(Value::float(-f.get())),
             other => throw(
                 "TypeError",
                 format!("bad operand type for unary -: '{}'", other.type_name()),
@@ -218,7 +218,7 @@ pub fn int_compare(op: CmpOp, x: i64, y: i64) -> bool {
 fn int_operand(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
-        Value::Bool(Truth(b)) => Some(*b as i64),
+        Value::Bool(b) => Some(b.get() as i64),
         _ => None,
     }
 }
@@ -239,7 +239,7 @@ fn int_op(op: BinOp, x: i64, y: i64) -> Outcome {
             if y == 0 {
                 return throw("ZeroDivisionError", "division by zero");
             }
-            return Ok(Value::Float(x as f64 / y as f64));
+            return Ok(Value::float(x as f64 / y as f64));
         }
         BinOp::FloorDiv | BinOp::Mod => {
             if y == 0 {
@@ -303,7 +303,7 @@ fn float_op(op: BinOp, x: f64, y: f64) -> Outcome {
     if op == BinOp::Pow && v.is_infinite() && x.is_finite() && y.is_finite() {
         return throw("OverflowError", "(34, 'Numerical result out of range')");
     }
-    Ok(Value::Float(v))
+    Ok(Value::float(v))
 }
 
 fn repeat(seq: &Value, n: &Value) -> Outcome {

@@ -4,7 +4,7 @@ use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind,
 use crate::value::Value;
 
 use super::super::{
-    error, keeping_thrown, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind,
+    error, keeping_unwind, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why,
 };
 use super::cond::Cond;
 use super::expr;
@@ -37,29 +37,31 @@ pub(crate) fn compile(stmt: &Stmt) -> Exec {
                 while cond.check(me, f)? {
                     let ticked = me.tick();
                     me.locate(ticked, f, span)?;
-                    match body.run(me, f) {
-                        Err(Unwind::Break) => break,
-                        Err(Unwind::Continue) | Ok(()) => {}
-                        Err(other) => return Err(other),
+                    if let Err(u) = body.run(me, f) {
+                        match u.why() {
+                            Why::Break => break,
+                            Why::Continue => {}
+                            _ => return Err(u),
+                        }
                     }
                 }
                 Ok(())
             })
         }
         StmtKind::For(vars, iter, body) => for_loop(vars, iter, BlockCode::whole(body)),
-        StmtKind::Break => Box::new(|_, _| Err(Unwind::Break)),
-        StmtKind::Continue => Box::new(|_, _| Err(Unwind::Continue)),
+        StmtKind::Break => Box::new(|_, _| Err(Unwind::new(Why::Break))),
+        StmtKind::Continue => Box::new(|_, _| Err(Unwind::new(Why::Continue))),
         StmtKind::Return(e) => match e {
             Some(e) => {
                 let e = Operand::new(e);
                 Box::new(move |me, f| {
                     me.ret = e.get(me, f)?;
-                    Err(Unwind::Return)
+                    Err(Unwind::new(Why::Return))
                 })
             }
             None => Box::new(|me, _| {
                 me.ret = Value::Nil;
-                Err(Unwind::Return)
+                Err(Unwind::new(Why::Return))
             }),
         },
         StmtKind::Throw(e) => {
@@ -112,9 +114,12 @@ fn for_loop(vars: &[Var], iter: &Expr, body: BlockCode) -> Exec {
             body.enter(me, f)?;
             bind_loop_vars(me, &vars, item, f)?;
             match body.run_entered(me, f) {
-                Err(Unwind::Break) => Ok(false),
-                Err(Unwind::Continue) | Ok(()) => Ok(true),
-                Err(other) => Err(other),
+                Ok(()) => Ok(true),
+                Err(u) => match u.why() {
+                    Why::Break => Ok(false),
+                    Why::Continue => Ok(true),
+                    _ => Err(u),
+                },
             }
         });
         me.locate(r, f, span)
@@ -212,14 +217,15 @@ fn try_catch(
     let finally = finally.map(BlockCode::whole);
     Box::new(move |me, f| {
         let r = match body.run(me, f) {
-            Err(Unwind::Error) => catch(me, take_thrown(), &catches, f),
+            Err(u) if u.is(Why::Error) => catch(me, take_thrown(), &catches, f),
             other => other,
         };
         let Some(fin) = &finally else { return r };
         // The finally block may call functions, which return through `ret`,
         // and throw and catch errors of its own.
-        let returning = matches!(r, Err(Unwind::Return)).then(|| std::mem::take(&mut me.ret));
-        keeping_thrown(&r, || fin.run(me, f))?;
+        let returning =
+            matches!(r, Err(u) if u.is(Why::Return)).then(|| std::mem::take(&mut me.ret));
+        keeping_unwind(&r, || fin.run(me, f))?;
         if let Some(v) = returning {
             me.ret = v;
         }
@@ -263,7 +269,7 @@ fn with(e: &Expr, var: Option<Var>, body: BlockCode) -> Exec {
             me.store_var(var, acquired, f);
         }
         let r = body.run_entered(me, f);
-        let released = keeping_thrown(&r, || obj.exit(me));
+        let released = keeping_unwind(&r, || obj.exit(me));
         let released = me.locate(released, f, span);
         r.and(released.map(drop))
     })
@@ -365,7 +371,11 @@ impl NewValue {
         let Value::Int(x) = me.stack[f.base + i as usize] else {
             return false;
         };
-        let Some(v) = self.rhs.peek_int(me, f).and_then(|y| ops::int_fast(bin, x, y)) else {
+        let Some(v) = self
+            .rhs
+            .peek_int(me, f)
+            .and_then(|y| ops::int_fast(bin, x, y))
+        else {
             return false;
         };
         me.preemption_point();
