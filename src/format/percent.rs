@@ -2,6 +2,7 @@
 
 use std::iter::repeat_n;
 
+use arcstr::ArcStr;
 use parking_lot::MutexGuard;
 
 use crate::value::{List, Map, StrKey, Value};
@@ -13,27 +14,56 @@ use super::*;
 /// is the single argument. `%(key)s` reads a `Value::Map` argument (keys are
 /// strings: `Key::str(name)`).
 pub fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
-    let mut args = PercentArgs::new(args);
-    let mut cursor = Cursor::new(fmt);
-    let mut out = Output {
-        text: String::with_capacity(fmt.len() + 32),
-        scratch: String::with_capacity(32),
+    let mut out = Output::default();
+    format_into(&mut out, fmt, PercentArgs::new(args))?;
+    Ok(out.text)
+}
+
+/// The right side of a script's `%`.
+pub enum PercentRhs<'a> {
+    Value(&'a Value),
+    /// The items of a list literal (`fmt % [a, b]`), which need no list.
+    Items(&'a [Value]),
+}
+
+thread_local! {
+    /// Buffers kept between calls of [`percent_string`] on this thread.
+    static SPARE: std::cell::RefCell<Output> = std::cell::RefCell::default();
+}
+
+/// `fmt % rhs` as a string value, built in buffers this thread reuses: the
+/// result's own allocation is the only one.
+pub fn percent_string(fmt: &str, rhs: PercentRhs) -> Result<ArcStr, FormatError> {
+    let args = match rhs {
+        PercentRhs::Value(v) => PercentArgs::new(v),
+        PercentRhs::Items(items) => PercentArgs::of_items(items),
     };
+    // Taken out, not borrowed: a nested call (a repr that formats) then
+    // finds empty buffers of its own instead of a held borrow.
+    let mut out = SPARE.with_borrow_mut(std::mem::take);
+    out.text.clear();
+    let done = format_into(&mut out, fmt, args).map(|()| ArcStr::from(out.text.as_str()));
+    SPARE.with_borrow_mut(|spare| *spare = out);
+    done
+}
+
+fn format_into(out: &mut Output, fmt: &str, mut args: PercentArgs) -> Result<(), FormatError> {
+    let mut cursor = Cursor::new(fmt);
+    out.text.reserve(fmt.len() + 32);
     // The literal runs between directives are short: a plain byte scan
     // beats the setup of a memchr search.
     while let Some(at) = cursor.rest().bytes().position(|b| b == b'%') {
         out.text.push_str(&cursor.rest()[..at]);
         cursor.pos += at + 1;
-        directive(&mut cursor, &mut args, &mut out)?;
+        directive(&mut cursor, &mut args, out)?;
     }
     out.text.push_str(cursor.rest());
-    args.finish()?;
-    Ok(out.text)
+    args.finish()
 }
 
 /// The text being built, and a buffer reused for each directive's body
-/// (a repr, a number's sign and digits) before it is padded into `text`:
-/// formatting allocates per call, not per directive.
+/// (a repr, a number's sign and digits) before it is padded into `text`.
+#[derive(Default)]
 struct Output {
     text: String,
     scratch: String,
@@ -57,6 +87,8 @@ enum Items<'a> {
     Locked(MutexGuard<'a, Vec<Value>>),
     /// A copy of a list's items, taken so no lock is held while they print.
     Snapshot(Vec<Value>),
+    /// Values no list holds: a list literal's items.
+    Borrowed(&'a [Value]),
     One(Value),
 }
 
@@ -67,6 +99,7 @@ impl std::ops::Deref for Items<'_> {
         match self {
             Items::Locked(items) => items,
             Items::Snapshot(items) => items,
+            Items::Borrowed(items) => items,
             Items::One(item) => std::slice::from_ref(item),
         }
     }
@@ -83,6 +116,14 @@ impl<'a> PercentArgs<'a> {
             items,
             next: 0,
             map,
+        }
+    }
+
+    fn of_items(items: &'a [Value]) -> PercentArgs<'a> {
+        PercentArgs {
+            items: Items::Borrowed(items),
+            next: 0,
+            map: None,
         }
     }
 

@@ -3,10 +3,17 @@
 use std::cmp::Ordering;
 
 use crate::ast::{BinOp, CmpOp};
-use crate::format::percent_format;
+use crate::format::{percent_string, PercentRhs};
 use crate::value::{values_equal, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
+
+/// `fmt % rhs` for a string `fmt`.
+pub(crate) fn percent(fmt: &str, rhs: PercentRhs) -> Outcome {
+    percent_string(fmt, rhs)
+        .map(Value::Str)
+        .map_err(|e| super::error(e.kind, e.message))
+}
 
 impl Interp {
     pub(crate) fn binary(&self, op: BinOp, a: Value, b: Value) -> Outcome {
@@ -29,9 +36,7 @@ impl Interp {
             (BinOp::Mul, Value::Int(_) | Value::Bool(_), Value::Str(_) | Value::List(_)) => {
                 repeat(&b, &a)
             }
-            (BinOp::Mod, Value::Str(fmt), _) => percent_format(fmt, &b)
-                .map(|s| Value::str(&s))
-                .map_err(|e| super::error(e.kind, e.message)),
+            (BinOp::Mod, Value::Str(fmt), _) => percent(fmt, PercentRhs::Value(&b)),
             _ => throw(
                 "TypeError",
                 format!(

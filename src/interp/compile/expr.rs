@@ -1,10 +1,12 @@
 //! Compiling expressions: each kind of node into its closure.
 
 use crate::ast::{BinOp, Expr, ExprKind, Span};
+use crate::format::PercentRhs;
 use crate::value::{Entries, Value};
+use smallvec::SmallVec;
 
 use super::super::ops;
-use super::super::{make_key, Frame, Interp, Outcome};
+use super::super::{make_key, Frame, Interp, Outcome, Unwind};
 use super::calls::{call, MakeFn};
 use super::cond::test;
 use super::field::{read_field, FieldSite};
@@ -19,14 +21,8 @@ pub(crate) fn compile(e: &Expr) -> Eval {
             Box::new(move |me, f| leaf.get(me, f))
         }
         ExprKind::List(items) => {
-            let items: Box<[Operand]> = items.iter().map(Operand::new).collect();
-            Box::new(move |me, f| {
-                let mut list = Vec::with_capacity(items.len());
-                for i in items.iter() {
-                    list.push(i.get(me, f)?);
-                }
-                Ok(Value::list(list))
-            })
+            let items = operands(items);
+            Box::new(move |me, f| Ok(Value::list(values(&items, me, f)?)))
         }
         ExprKind::Map(entries) => map_literal(entries),
         ExprKind::Neg(a) => {
@@ -40,7 +36,10 @@ pub(crate) fn compile(e: &Expr) -> Eval {
             let t = test(a);
             Box::new(move |me, f| Ok(Value::bool(!t(me, f)?)))
         }
-        ExprKind::Binary(op, a, b) => binary(*op, Operand::new(a), Operand::new(b), span),
+        ExprKind::Binary(op, a, b) => match (op, &b.kind) {
+            (BinOp::Mod, ExprKind::List(items)) => percent_list(a, items, span),
+            _ => binary(*op, Operand::new(a), Operand::new(b), span),
+        },
         ExprKind::And(a, b) => {
             let (a, b) = (compile(a), compile(b));
             Box::new(move |me, f| {
@@ -148,6 +147,38 @@ fn slice(a: &Expr, parts: &[Option<Box<Expr>>; 3], span: Span) -> Eval {
             }
         }
         me.locate(ops::slice(&a, bounds), f, span)
+    })
+}
+
+fn operands(items: &[Expr]) -> Box<[Operand]> {
+    items.iter().map(Operand::new).collect()
+}
+
+/// The values of a list literal's items, in order.
+fn values<C: Default + Extend<Value>>(
+    items: &[Operand],
+    me: &mut Interp,
+    f: &Frame,
+) -> Result<C, Unwind> {
+    let mut out = C::default();
+    for i in items.iter() {
+        out.extend([i.get(me, f)?]);
+    }
+    Ok(out)
+}
+
+/// `fmt % [a, b]`, the commonest formatting: the list would only carry the
+/// arguments, so for a string `fmt` they are formatted from the stack and
+/// no list is made. Anything else gets the list, and `%`'s usual meaning.
+fn percent_list(fmt: &Expr, items: &[Expr], span: Span) -> Eval {
+    let (fmt, items) = (Operand::new(fmt), operands(items));
+    Box::new(move |me, f| {
+        let fmt = fmt.get(me, f)?;
+        let args: SmallVec<[Value; 8]> = values(&items, me, f)?;
+        match &fmt {
+            Value::Str(s) => me.locate(ops::percent(s, PercentRhs::Items(&args)), f, span),
+            _ => apply_slow(me, f, BinOp::Mod, fmt, Value::list(args.into_vec()), span),
+        }
     })
 }
 
