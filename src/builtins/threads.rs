@@ -117,7 +117,7 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> 
     ctx.life.lock().state = LifeState::Started;
     rt.register(ctx.clone());
     let me = ctx.clone();
-    let spawned = crate::reaper::spawn(format!("thr:{}", ctx.name()), move || {
+    let spawned = crate::os_thread::spawn(format!("thr:{}", ctx.name()), move || {
         if let Some(sched) = &rt.sched {
             sched.enter(me.number);
         }
