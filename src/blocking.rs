@@ -22,7 +22,7 @@ use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::ast::Span;
 use crate::diagnostic::SourceFile;
-use crate::interp::{error, Interp, Thrown, Unwind};
+use crate::interp::{error, Interp, Thrown, Unwind, Why};
 use crate::runtime::{Runtime, ThreadCtx};
 use crate::scheduler::Wake;
 
@@ -252,7 +252,8 @@ impl Runtime {
         guard: &mut MutexGuard<'_, T>,
         deadline: Deadline,
     ) -> Result<(), Unwind> {
-        let polls = deadline.is_none() || me.number == 0;
+        // A daemon polls even in a timed wait, to notice the run is over.
+        let polls = deadline.is_none() || me.number == 0 || me.daemon.load(Ordering::Relaxed);
         let mut until = deadline.map(|d| self.instant(d));
         if polls {
             let next_poll = Instant::now() + POLL;
@@ -268,6 +269,9 @@ impl Runtime {
                 false
             }
         };
+        if self.is_over() {
+            return Err(Unwind::new(Why::Exit(0)));
+        }
         if let Some((kind, message)) = self.check_limits(me.number == 0) {
             return Err(error(kind, message));
         }

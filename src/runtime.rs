@@ -83,7 +83,8 @@ pub struct Runtime {
     pub builtin_names: Vec<Name>,
     out: Arc<Output>,
     err: Arc<Output>,
-    /// Set when the run is over: daemon threads left running print nothing more.
+    /// Set when the run is over: daemon threads left running print nothing
+    /// more, and stop at their next check ([`Runtime::is_over`]).
     finished: AtomicBool,
     pub limits: Limits,
     /// Colour in diagnostics (only when stderr is a terminal).
@@ -172,6 +173,13 @@ impl Runtime {
             self.out.flush();
             self.err.write(text);
         }
+    }
+
+    /// Whether the run is over. A daemon thread it left then stops at its
+    /// next check of the limits, running or waiting, quietly, as `exit()`
+    /// ends a thread: in an embedding host it would otherwise run on.
+    pub fn is_over(&self) -> bool {
+        self.finished.load(Ordering::Acquire)
     }
 
     /// Ends the run's output: flushes it and drops later writes.

@@ -126,3 +126,32 @@ fn limits_stop_a_script_with_a_clear_error() {
         "can't start new thread: the limit is 3 live threads\n"
     );
 }
+
+#[test]
+fn daemon_threads_left_running_stop_when_the_run_ends() {
+    // A spinning, a sleeping and a forever-waiting daemon: each reports to
+    // the host from its `finally` block, which the end of the run reaches.
+    let (mut engine, out) = quiet_engine();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let tx = std::sync::Mutex::new(tx);
+    engine.register_fn("ended", move |what: String| {
+        tx.lock().unwrap().send(what).unwrap();
+    });
+    engine
+        .run_str(
+            "let started = barrier(4)
+fn spin() { try { started.wait(); while true { } } finally { ended('spin') } }
+fn nap() { try { started.wait(); sleep(3600) } finally { ended('sleep') } }
+fn block() { try { started.wait(); event().wait() } finally { ended('wait') } }
+for f in [spin, nap, block] { spawn(f, daemon=true) }
+started.wait()
+print('main done')",
+        )
+        .unwrap();
+    let mut ended: Vec<String> = (0..3)
+        .map(|_| rx.recv_timeout(Duration::from_secs(30)).unwrap())
+        .collect();
+    ended.sort();
+    assert_eq!(ended, ["sleep", "spin", "wait"]);
+    assert_eq!(out.text(), "main done\n");
+}

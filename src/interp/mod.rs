@@ -98,6 +98,9 @@ impl Interp {
             return Ok(());
         }
         self.ticks = crate::runtime::TICKS;
+        if self.rt.is_over() {
+            return Err(Unwind::new(Why::Exit(0)));
+        }
         match self.rt.check_limits(self.thread.number == 0) {
             Some((kind, message)) => throw(kind, message),
             None => Ok(()),
