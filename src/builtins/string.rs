@@ -1,5 +1,7 @@
 //! String methods.
 
+use arcstr::ArcStr;
+
 use crate::format::brace_format;
 use crate::interp::{error, throw, Args, Interp, Outcome};
 use crate::value::Value;
@@ -85,21 +87,44 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
     })
 }
 
-/// `sep.join(items)`: the parts are borrowed and copied once, into the result.
+/// `sep.join(items)`: the parts are measured, then copied once, straight
+/// into the result. A list is read under its lock, which nothing else is
+/// waited for while it is held, rather than copied.
 fn join(interp: &mut Interp, sep: &str, items: &Value) -> Outcome {
-    let items = interp.collect(items)?;
-    let parts = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| match item {
-            Value::Str(p) => Ok(&**p),
-            other => throw(
-                "TypeError",
-                format!("join() item {i}: expected a str, found {}", other.a_type()),
-            ),
-        })
-        .collect::<Result<Vec<&str>, _>>()?;
-    Ok(Value::str(&parts.join(sep)))
+    if let Value::List(l) = items {
+        return join_strs(sep, &l.lock());
+    }
+    join_strs(sep, &interp.collect(items)?)
+}
+
+fn join_strs(sep: &str, items: &[Value]) -> Outcome {
+    let mut len = sep.len() * items.len().saturating_sub(1);
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::Str(p) => len += p.len(),
+            other => {
+                return throw(
+                    "TypeError",
+                    format!("join() item {i}: expected a str, found {}", other.a_type()),
+                )
+            }
+        }
+    }
+    let joined = ArcStr::init_with(len, |buf| {
+        let mut at = 0;
+        for (i, item) in items.iter().enumerate() {
+            let Value::Str(p) = item else { continue };
+            if i > 0 {
+                buf[at..at + sep.len()].copy_from_slice(sep.as_bytes());
+                at += sep.len();
+            }
+            buf[at..at + p.len()].copy_from_slice(p.as_bytes());
+            at += p.len();
+        }
+    });
+    Ok(Value::Str(
+        joined.expect("text joined from whole strings is valid UTF-8"),
+    ))
 }
 
 fn strip(s: &str, name: &str, a: Args) -> Outcome {
