@@ -97,6 +97,14 @@ impl Interp {
         if self.ticks > 0 {
             return Ok(());
         }
+        self.check_limits()
+    }
+
+    /// The check `tick` makes every [`TICKS`](crate::runtime::TICKS)
+    /// operations, kept out of line so the hot paths stay small.
+    #[cold]
+    #[inline(never)]
+    fn check_limits(&mut self) -> Result<(), Unwind> {
         self.ticks = crate::runtime::TICKS;
         if self.rt.is_over() {
             return Err(Unwind::new(Why::Exit(0)));
