@@ -22,7 +22,10 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         }
         ExprKind::List(items) => {
             let items = operands(items);
-            Box::new(move |me, f| Ok(Value::list(values(&items, me, f)?)))
+            Box::new(move |me, f| {
+                let list = Vec::with_capacity(items.len());
+                Ok(Value::list(values(&items, me, f, list)?))
+            })
         }
         ExprKind::Map(entries) => map_literal(entries),
         ExprKind::Neg(a) => {
@@ -154,13 +157,13 @@ fn operands(items: &[Expr]) -> Box<[Operand]> {
     items.iter().map(Operand::new).collect()
 }
 
-/// The values of a list literal's items, in order.
-fn values<C: Default + Extend<Value>>(
+/// The values of a list literal's items, in order, added to `out`.
+fn values<C: Extend<Value>>(
     items: &[Operand],
     me: &mut Interp,
     f: &Frame,
+    mut out: C,
 ) -> Result<C, Unwind> {
-    let mut out = C::default();
     for i in items.iter() {
         out.extend([i.get(me, f)?]);
     }
@@ -174,7 +177,7 @@ fn percent_list(fmt: &Expr, items: &[Expr], span: Span) -> Eval {
     let (fmt, items) = (Operand::new(fmt), operands(items));
     Box::new(move |me, f| {
         let fmt = fmt.get(me, f)?;
-        let args: SmallVec<[Value; 8]> = values(&items, me, f)?;
+        let args = values(&items, me, f, SmallVec::<[Value; 8]>::new())?;
         match &fmt {
             Value::Str(s) => me.locate(ops::percent(s, PercentRhs::Items(&args)), f, span),
             _ => apply_slow(me, f, BinOp::Mod, fmt, Value::list(args.into_vec()), span),
