@@ -26,6 +26,9 @@ pub enum PercentRhs<'a> {
     Items(&'a [Value]),
 }
 
+/// The largest buffer kept between calls, in bytes.
+const SPARE_MAX: usize = 64 << 10;
+
 thread_local! {
     /// Buffers kept between calls of [`percent_string`] on this thread.
     static SPARE: std::cell::RefCell<Output> = std::cell::RefCell::default();
@@ -43,7 +46,10 @@ pub fn percent_string(fmt: &str, rhs: PercentRhs) -> Result<ArcStr, FormatError>
     let mut out = SPARE.with_borrow_mut(std::mem::take);
     out.text.clear();
     let done = format_into(&mut out, fmt, args).map(|()| ArcStr::from(out.text.as_str()));
-    SPARE.with_borrow_mut(|spare| *spare = out);
+    // A rare huge result is not worth keeping its buffer for.
+    if out.text.capacity() <= SPARE_MAX {
+        SPARE.with_borrow_mut(|spare| *spare = out);
+    }
     done
 }
 
