@@ -19,7 +19,6 @@ pub use args::Args;
 pub use compile::Function;
 pub use ops::compare_values;
 use unwind::amend_thrown;
-pub(crate) use unwind::keeping_unwind;
 pub use unwind::{error, raise, take_thrown, throw, Origin, Thrown, TraceEntry, Unwind, Why};
 pub use vars::make_key;
 

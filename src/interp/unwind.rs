@@ -12,6 +12,8 @@ use crate::ast::{Name, Span};
 use crate::diagnostic::SourceFile;
 use crate::value::ErrorValue;
 
+use super::Interp;
+
 /// Evaluation stopped early: an error, or control flow leaving a block.
 ///
 /// It carries nothing: why it stopped ([`Why`]) and the error being thrown
@@ -76,19 +78,34 @@ pub(super) fn amend_thrown(f: impl FnOnce(&mut Thrown)) {
     THROWN.with_borrow_mut(|slot| f(slot.get_or_insert_with(lost_error)))
 }
 
-/// Runs `f` (a `finally` block, a `with` block's release) while the unwind
-/// of `r`, if it is one, is still under way, keeping it from being
-/// replaced by whatever `f` throws, breaks or returns internally.
-pub(crate) fn keeping_unwind<T, R>(r: &Result<T, Unwind>, f: impl FnOnce() -> R) -> R {
-    let Err(u) = r else { return f() };
-    let why = u.why();
-    let thrown = (why == Why::Error).then(take_thrown);
-    let out = f();
-    if let Some(t) = thrown {
-        THROWN.with_borrow_mut(|slot| *slot = Some(t));
+impl Interp {
+    /// Runs `f` (a `finally` block, a `with` block's release) after `r`, as
+    /// Python runs a `finally` clause: if `f` itself throws, returns or
+    /// breaks, that replaces `r`; otherwise `r` stands, and so does the
+    /// unwind it carries (its reason, error and return value), set aside
+    /// while `f` ran so that what `f` does inside cannot overwrite it.
+    pub(crate) fn finally<T>(
+        &mut self,
+        r: Result<T, Unwind>,
+        f: impl FnOnce(&mut Interp) -> Result<(), Unwind>,
+    ) -> Result<T, Unwind> {
+        let Err(u) = r else {
+            f(self)?;
+            return r;
+        };
+        let why = u.why();
+        let thrown = (why == Why::Error).then(take_thrown);
+        let returning = (why == Why::Return).then(|| std::mem::take(&mut self.ret));
+        f(self)?;
+        if let Some(t) = thrown {
+            THROWN.with_borrow_mut(|slot| *slot = Some(t));
+        }
+        if let Some(v) = returning {
+            self.ret = v;
+        }
+        WHY.set(why);
+        Err(u)
     }
-    WHY.set(why);
-    out
 }
 
 /// What an unwind for [`Why::Error`] with no parked error stands for. Every error

@@ -3,9 +3,7 @@
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
 use crate::value::Value;
 
-use super::super::{
-    error, keeping_unwind, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why,
-};
+use super::super::{error, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why};
 use super::cond::Cond;
 use super::expr;
 use super::field::FieldSite;
@@ -220,16 +218,10 @@ fn try_catch(
             Err(u) if u.is(Why::Error) => catch(me, take_thrown(), &catches, f),
             other => other,
         };
-        let Some(fin) = &finally else { return r };
-        // The finally block may call functions, which return through `ret`,
-        // and throw and catch errors of its own.
-        let returning =
-            matches!(r, Err(u) if u.is(Why::Return)).then(|| std::mem::take(&mut me.ret));
-        keeping_unwind(&r, || fin.run(me, f))?;
-        if let Some(v) = returning {
-            me.ret = v;
+        match &finally {
+            Some(fin) => me.finally(r, |me| fin.run(me, f)),
+            None => r,
         }
-        r
     })
 }
 
@@ -269,9 +261,17 @@ fn with(e: &Expr, var: Option<Var>, body: BlockCode) -> Exec {
             me.store_var(var, acquired, f);
         }
         let r = body.run_entered(me, f);
-        let released = keeping_unwind(&r, || obj.exit(me));
-        let released = me.locate(released, f, span);
-        r.and(released.map(drop))
+        let unwinding = r.is_err();
+        me.finally(r, |me| {
+            let released = obj.exit(me);
+            // A block on its way out is reported as it left, not as its
+            // release failed (a deadlocked `condition.wait()` leaves the
+            // lock unheld, and the release would hide the deadlock).
+            if unwinding {
+                return Ok(());
+            }
+            me.locate(released, f, span).map(drop)
+        })
     })
 }
 
