@@ -1,7 +1,5 @@
 //! String methods.
 
-use arcstr::ArcStr;
-
 use crate::format::brace_format;
 use crate::interp::{error, throw, Args, Interp, Outcome};
 use crate::value::Value;
@@ -88,7 +86,7 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
 }
 
 /// `sep.join(items)`: the parts are measured, then copied once, straight
-/// into the result. A list is read under its lock, which nothing else is
+/// into the result ([`Value::str_of_parts`]). A list is read under its lock, which nothing else is
 /// waited for while it is held, rather than copied.
 fn join(interp: &mut Interp, sep: &str, items: &Value) -> Outcome {
     if let Value::List(l) = items {
@@ -110,21 +108,14 @@ fn join_strs(sep: &str, items: &[Value]) -> Outcome {
             }
         }
     }
-    let joined = ArcStr::init_with(len, |buf| {
-        let mut at = 0;
-        for (i, item) in items.iter().enumerate() {
-            let Value::Str(p) = item else { continue };
-            if i > 0 {
-                buf[at..at + sep.len()].copy_from_slice(sep.as_bytes());
-                at += sep.len();
-            }
-            buf[at..at + p.len()].copy_from_slice(p.as_bytes());
-            at += p.len();
-        }
+    let parts = items.iter().enumerate().flat_map(|(i, item)| {
+        let text = match item {
+            Value::Str(p) => p.as_str(),
+            _ => "",
+        };
+        [if i > 0 { sep } else { "" }, text]
     });
-    Ok(Value::Str(
-        joined.expect("text joined from whole strings is valid UTF-8"),
-    ))
+    Ok(Value::str_of_parts(len, parts))
 }
 
 fn strip(s: &str, name: &str, a: Args) -> Outcome {

@@ -163,18 +163,9 @@ impl Interp {
     }
 }
 
-/// `x + y` on strings. A short result is built on the stack, so the only
-/// allocation is the string value itself.
+/// `x + y` on strings.
 fn concat(x: &str, y: &str) -> Value {
-    const SHORT: usize = 128;
-    let n = x.len() + y.len();
-    if n > SHORT {
-        return Value::str(&[x, y].concat());
-    }
-    let mut buf = [0u8; SHORT];
-    buf[..x.len()].copy_from_slice(x.as_bytes());
-    buf[x.len()..n].copy_from_slice(y.as_bytes());
-    Value::str(std::str::from_utf8(&buf[..n]).expect("two strs make a str"))
+    Value::str_of_parts(x.len() + y.len(), [x, y])
 }
 
 /// `x op y` on two ints when it is a plain integer result: the evaluator's
@@ -318,7 +309,10 @@ fn repeat(seq: &Value, n: &Value) -> Outcome {
             if s.len().saturating_mul(n) > 1 << 30 {
                 return throw("OverflowError", "repeated string is too long");
             }
-            Ok(Value::str(&s.repeat(n)))
+            Ok(Value::str_of_parts(
+                s.len() * n,
+                std::iter::repeat_n(s.as_str(), n),
+            ))
         }
         Value::List(l) => {
             let items = l.lock().clone();
