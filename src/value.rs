@@ -147,10 +147,20 @@ impl NativeFn {
         name: &str,
         body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
     ) -> Value {
+        NativeFn::with_unary(name, body, None)
+    }
+
+    /// A builtin whose calls with one positional argument may go to `unary`
+    /// instead of `body`: the two must agree on every such call.
+    pub fn with_unary(
+        name: &str,
+        body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
+        unary: Option<fn(&mut Interp, Value) -> Outcome>,
+    ) -> Value {
         Value::Native(Arc::new(NativeFn {
             name: name.into(),
             body: Box::new(body),
-            unary: None,
+            unary,
         }))
     }
 }

@@ -12,8 +12,6 @@ pub mod sync;
 pub mod threads;
 pub mod time;
 
-use std::sync::Arc;
-
 use crate::ast::Name;
 use crate::interp::{throw, Args, Interp, Outcome, Unwind};
 use crate::value::{NativeFn, Value};
@@ -52,12 +50,7 @@ pub fn add_with_unary(
     body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
     unary: fn(&mut Interp, Value) -> Outcome,
 ) {
-    let native = NativeFn {
-        name: name.into(),
-        body: Box::new(body),
-        unary: Some(unary),
-    };
-    t.push((name.into(), Value::Native(Arc::new(native))));
+    t.push((name.into(), NativeFn::with_unary(name, body, Some(unary))));
 }
 
 /// An int argument, or a `TypeError` naming the function and parameter.
