@@ -64,7 +64,8 @@ impl<T: FromValue> FromValue for Vec<T> {
     const TYPE: &'static str = "list";
     fn from_value(v: &Value) -> Option<Vec<T>> {
         match v {
-            Value::List(l) => l.lock().iter().map(T::from_value).collect(),
+            // A snapshot: an item that is a list is read with no lock held.
+            Value::List(l) => l.snapshot().iter().map(T::from_value).collect(),
             _ => None,
         }
     }

@@ -4,9 +4,10 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::interp::{compare_values, throw, Args, Interp, Outcome, Unwind, Why};
+use crate::interp::{throw, Args, Interp, Outcome, Unwind, Why};
 use crate::value::{ErrorValue, ItemSource, Object, Value};
 
+use super::sort::{order, sort_values};
 use super::{add, add_with_unary, float_arg, int_arg, str_arg, Table};
 
 pub fn register(t: &mut Table) {
@@ -212,8 +213,8 @@ fn len(interp: &mut Interp, a: Args) -> Outcome {
 fn len_of(_: &mut Interp, v: Value) -> Outcome {
     let n = match v {
         Value::Str(s) => char_count(&s),
-        Value::List(l) => l.lock().len(),
-        Value::Map(m) => m.lock().len(),
+        Value::List(l) => l.len(),
+        Value::Map(m) => m.len(),
         Value::Object(o) if o.length().is_some() => o.length().unwrap_or(0),
         other => return throw("TypeError", format!("{} has no len()", other.a_type())),
     };
@@ -363,93 +364,6 @@ fn extreme(interp: &mut Interp, mut a: Args, name: &str, want: Ordering) -> Outc
         (None, Some(d)) => Ok(d),
         (None, None) => throw("ValueError", format!("{name}() arg is an empty sequence")),
     }
-}
-
-fn order(a: &Value, b: &Value) -> Result<Ordering, Unwind> {
-    compare_values(a, b).map_or_else(
-        || {
-            throw(
-                "TypeError",
-                format!(
-                    "'<' is not supported between {} and {}",
-                    a.a_type(),
-                    b.a_type()
-                ),
-            )
-        },
-        Ok,
-    )
-}
-
-/// Sorts stably by value or by `key(item)`, as Python's `sorted`.
-pub fn sort_values(
-    interp: &mut Interp,
-    items: Vec<Value>,
-    key: Option<Value>,
-    reverse: bool,
-) -> Result<Vec<Value>, Unwind> {
-    let key = key.filter(|f| !matches!(f, Value::Nil));
-    if key.is_none() {
-        if let Some(sorted) = sort_uniform(&items, reverse) {
-            return Ok(sorted);
-        }
-    }
-    let mut keyed = Vec::with_capacity(items.len());
-    for item in items {
-        let k = match &key {
-            Some(f) => interp.call_value(f, Args::new(vec![item.clone()]))?,
-            None => item.clone(),
-        };
-        keyed.push((k, item));
-    }
-    let mut failure = None;
-    keyed.sort_by(|(a, _), (b, _)| {
-        let o = order(a, b).unwrap_or_else(|e| {
-            failure.get_or_insert(e);
-            Ordering::Equal
-        });
-        if reverse {
-            o.reverse()
-        } else {
-            o
-        }
-    });
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(keyed.into_iter().map(|(_, v)| v).collect()),
-    }
-}
-
-/// Sorts items that are all ints or all strings by comparing them
-/// directly, many times faster than the general comparison; `None` for
-/// other items.
-fn sort_uniform(items: &[Value], reverse: bool) -> Option<Vec<Value>> {
-    let int = |v: &Value| match v {
-        Value::Int(i) => Some(*i),
-        _ => None,
-    };
-    let text = |v: &Value| match v {
-        Value::Str(s) => Some(s.clone()),
-        _ => None,
-    };
-    sort_as(items, int, Value::Int, reverse).or_else(|| sort_as(items, text, Value::Str, reverse))
-}
-
-/// Sorts `items` if `extract` gives a `T` for every one, putting each back
-/// with `wrap`. Equal ints or strings cannot be told apart, so an unstable
-/// sort and a reversal give the same list as a stable sort would.
-fn sort_as<T: Ord>(
-    items: &[Value],
-    extract: impl Fn(&Value) -> Option<T>,
-    wrap: impl Fn(T) -> Value,
-    reverse: bool,
-) -> Option<Vec<Value>> {
-    let mut keys: Vec<T> = items.iter().map(extract).collect::<Option<_>>()?;
-    keys.sort_unstable();
-    if reverse {
-        keys.reverse();
-    }
-    Some(keys.into_iter().map(wrap).collect())
 }
 
 fn sum(interp: &mut Interp, a: Args) -> Outcome {

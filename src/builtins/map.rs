@@ -1,4 +1,5 @@
-//! Map methods.
+//! Map methods. Keys are never containers, so every method does its whole
+//! work under one acquisition of the map's lock ([`crate::value::Shared`]).
 
 use crate::interp::{make_key, throw, Args, Interp, Outcome};
 use crate::value::{Map, Value};
@@ -12,41 +13,44 @@ pub fn method(_: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Outcome>
     Some(match name {
         "keys" => a
             .positional("keys", 0, 0)
-            .map(|_| Value::list(map.lock().keys().map(|k| k.0.clone()).collect())),
+            .map(|_| Value::list(map.read(|m| m.keys().map(|k| k.0.clone()).collect()))),
         "values" => a
             .positional("values", 0, 0)
-            .map(|_| Value::list(map.lock().values().cloned().collect())),
+            .map(|_| Value::list(map.read(|m| m.values().cloned().collect()))),
         "items" => a.positional("items", 0, 0).map(|_| {
-            let items = map
-                .lock()
-                .iter()
-                .map(|(k, v)| Value::list(vec![k.0.clone(), v.clone()]))
-                .collect();
-            Value::list(items)
+            let pairs = map.read(|m| {
+                m.iter()
+                    .map(|(k, v)| [k.0.clone(), v.clone()])
+                    .collect::<Vec<_>>()
+            });
+            Value::list(pairs.into_iter().map(|p| Value::list(p.into())).collect())
         }),
         "get" => a.bind("get", ["key", "default"], 1).and_then(|[k, d]| {
             let key = make_key(k.unwrap_or_default())?;
-            Ok(map.lock().get(&key).cloned().or(d).unwrap_or_default())
+            let found = map.read(|m| m.get(&key).cloned());
+            Ok(found.or(d).unwrap_or_default())
         }),
         "pop" => a.bind("pop", ["key", "default"], 1).and_then(|[k, d]| {
             let k = k.unwrap_or_default();
-            let removed = map.lock().shift_remove(&make_key(k.clone())?);
-            match (removed, d) {
+            let key = make_key(k.clone())?;
+            match (map.write(|m| m.shift_remove(&key)), d) {
                 (Some(v), _) | (None, Some(v)) => Ok(v),
                 (None, None) => throw("KeyError", k.repr()),
             }
         }),
         "contains" => a.positional("contains", 1, 1).and_then(|v| {
             let key = make_key(v[0].clone())?;
-            Ok(Value::bool(map.lock().contains_key(&key)))
+            Ok(Value::bool(map.read(|m| m.contains_key(&key))))
         }),
         "copy" => a
             .positional("copy", 0, 0)
-            .map(|_| Value::map(map.lock().clone())),
+            .map(|_| Value::map(map.snapshot())),
         "update" => a.positional("update", 1, 1).and_then(|v| match &v[0] {
             Value::Map(other) => {
-                let entries = other.lock().clone();
-                map.lock().extend(entries);
+                // The other map is read first, on its own: `m.update(m)`
+                // and two threads updating each other's maps cannot deadlock.
+                let entries = other.snapshot();
+                map.write(|m| m.extend(entries));
                 Ok(Value::Nil)
             }
             other => throw(
@@ -55,7 +59,8 @@ pub fn method(_: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Outcome>
             ),
         }),
         "clear" => a.positional("clear", 0, 0).map(|_| {
-            map.lock().clear();
+            // The old entries are freed after the lock is let go.
+            drop(map.write(std::mem::take));
             Value::Nil
         }),
         _ => return None,

@@ -7,6 +7,7 @@ pub mod log;
 pub mod map;
 pub mod queue;
 pub mod random;
+mod sort;
 pub mod string;
 pub mod sync;
 pub mod threads;

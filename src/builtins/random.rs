@@ -45,16 +45,14 @@ pub fn register(t: &mut Table) {
                 format!("shuffle() needs a list, not {}", v[0].a_type()),
             );
         };
-        let mut items = list.lock().clone();
-        {
-            let mut rng = interp.thread.rng.lock();
-            // Fisher-Yates, from the end, as Python's shuffle.
+        let mut rng = interp.thread.rng.lock();
+        // Fisher-Yates, from the end, as Python's shuffle, on the live list.
+        list.write(|items| {
             for i in (1..items.len()).rev() {
                 let j = rng.random_range(0..=i);
                 items.swap(i, j);
             }
-        }
-        *list.lock() = items;
+        });
         Ok(Value::Nil)
     });
 }

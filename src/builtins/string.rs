@@ -90,7 +90,7 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
 /// waited for while it is held, rather than copied.
 fn join(interp: &mut Interp, sep: &str, items: &Value) -> Outcome {
     if let Value::List(l) = items {
-        return join_strs(sep, &l.lock());
+        return l.read(|items| join_strs(sep, items));
     }
     join_strs(sep, &interp.collect(items)?)
 }

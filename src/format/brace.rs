@@ -262,7 +262,7 @@ fn access<'n>(value: &Value, accessors: &'n str) -> Result<(Value, &'n str), For
 /// `{0.name}`: a map's field, as `m.name` reads it in Thr.
 fn attribute(value: &Value, name: &str) -> Result<Value, FormatError> {
     let found = match value {
-        Value::Map(map) => map.lock().get(&Key::str(name)).cloned(),
+        Value::Map(map) => map.read(|m| m.get(&Key::str(name)).cloned()),
         _ => None,
     };
     found.ok_or_else(|| {
@@ -279,7 +279,7 @@ fn item(value: &Value, key: &str) -> Result<Value, FormatError> {
     match (value, index) {
         (Value::List(items), Some(i)) => usize::try_from(i)
             .ok()
-            .and_then(|i| items.lock().get(i).cloned())
+            .and_then(|i| items.read(|items| items.get(i).cloned()))
             .ok_or_else(|| error("IndexError", "list index out of range")),
         (Value::List(_), None) => Err(type_error(
             "list indices must be integers or slices, not str",
@@ -292,7 +292,7 @@ fn item(value: &Value, key: &str) -> Result<Value, FormatError> {
         (Value::Str(_), None) => Err(type_error("string indices must be integers, not 'str'")),
         (Value::Map(map), _) => {
             let key = Key(index.map_or_else(|| Value::str(key), Value::Int));
-            let found = map.lock().get(&key).cloned();
+            let found = map.read(|m| m.get(&key).cloned());
             found.ok_or_else(|| key_error(&key.0))
         }
         _ => Err(type_error(format!(

@@ -3,9 +3,8 @@
 use std::iter::repeat_n;
 
 use arcstr::ArcStr;
-use parking_lot::MutexGuard;
 
-use crate::value::{List, Map, StrKey, Value};
+use crate::value::{Map, StrKey, Value};
 
 use super::*;
 
@@ -15,7 +14,7 @@ use super::*;
 /// strings: `Key::str(name)`).
 pub fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
     let mut out = Output::default();
-    format_into(&mut out, fmt, PercentArgs::new(args))?;
+    with_args(args, |args| format_into(&mut out, fmt, args))?;
     Ok(out.text)
 }
 
@@ -37,15 +36,15 @@ thread_local! {
 /// `fmt % rhs` as a string value, built in buffers this thread reuses: the
 /// result's own allocation is the only one.
 pub fn percent_string(fmt: &str, rhs: PercentRhs) -> Result<ArcStr, FormatError> {
-    let args = match rhs {
-        PercentRhs::Value(v) => PercentArgs::new(v),
-        PercentRhs::Items(items) => PercentArgs::of_items(items),
-    };
     // Taken out, not borrowed: a nested call (a repr that formats) then
     // finds empty buffers of its own instead of a held borrow.
     let mut out = SPARE.with_borrow_mut(std::mem::take);
     out.text.clear();
-    let done = format_into(&mut out, fmt, args).map(|()| ArcStr::from(out.text.as_str()));
+    let formatted = match rhs {
+        PercentRhs::Value(v) => with_args(v, |args| format_into(&mut out, fmt, args)),
+        PercentRhs::Items(items) => format_into(&mut out, fmt, PercentArgs::of_items(items)),
+    };
+    let done = formatted.map(|()| ArcStr::from(out.text.as_str()));
     // A rare huge result is not worth keeping its buffer for.
     if out.text.capacity() <= SPARE_MAX {
         SPARE.with_borrow_mut(|spare| *spare = out);
@@ -88,12 +87,10 @@ struct PercentArgs<'a> {
 
 /// The values directives read.
 enum Items<'a> {
-    /// A list's items, read in place under its lock: only when none is a
-    /// container or object, whose text could need that lock again.
-    Locked(MutexGuard<'a, Vec<Value>>),
     /// A copy of a list's items, taken so no lock is held while they print.
     Snapshot(Vec<Value>),
-    /// Values no list holds: a list literal's items.
+    /// Values read in place: a list literal's items, or a list's under its
+    /// lock.
     Borrowed(&'a [Value]),
     One(Value),
 }
@@ -103,7 +100,6 @@ impl std::ops::Deref for Items<'_> {
 
     fn deref(&self) -> &[Value] {
         match self {
-            Items::Locked(items) => items,
             Items::Snapshot(items) => items,
             Items::Borrowed(items) => items,
             Items::One(item) => std::slice::from_ref(item),
@@ -111,20 +107,47 @@ impl std::ops::Deref for Items<'_> {
     }
 }
 
-impl<'a> PercentArgs<'a> {
-    fn new(args: &'a Value) -> PercentArgs<'a> {
-        let (items, map) = match args {
-            Value::List(list) => (list_items(list), None),
-            Value::Map(map) => (Items::One(args.clone()), Some(map)),
-            single => (Items::One(single.clone()), None),
-        };
-        PercentArgs {
-            items,
-            next: 0,
-            map,
+/// Runs `f` on the arguments `args` supplies. A list's items are read in
+/// place under its lock when they are all plain values (the common
+/// `"%d %s" % [n, s]`), whose text needs no other lock; else from a copy.
+fn with_args<R>(args: &Value, f: impl FnOnce(PercentArgs) -> R) -> R {
+    let (items, map) = match args {
+        Value::List(list) => {
+            let mut f = Some(f);
+            let plain = list.read(|items| {
+                items
+                    .iter()
+                    .all(is_plain)
+                    .then(|| f.take().map(|f| f(PercentArgs::of_items(items))))
+            });
+            if let Some(Some(done)) = plain {
+                return done;
+            }
+            let f = f.expect("f runs only when the items are plain");
+            return f(PercentArgs {
+                items: Items::Snapshot(list.snapshot()),
+                next: 0,
+                map: None,
+            });
         }
-    }
+        Value::Map(map) => (Items::One(args.clone()), Some(map)),
+        single => (Items::One(single.clone()), None),
+    };
+    f(PercentArgs {
+        items,
+        next: 0,
+        map,
+    })
+}
 
+fn is_plain(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_)
+    )
+}
+
+impl<'a> PercentArgs<'a> {
     fn of_items(items: &'a [Value]) -> PercentArgs<'a> {
         PercentArgs {
             items: Items::Borrowed(items),
@@ -157,7 +180,7 @@ impl<'a> PercentArgs<'a> {
 
     /// Switches to the value under `key` of the map argument.
     fn select(&mut self, key: &str) -> Result<(), FormatError> {
-        let value = self.mapping()?.lock().get(&StrKey(key)).cloned();
+        let value = self.mapping()?.read(|m| m.get(&StrKey(key)).cloned());
         self.items = Items::One(value.ok_or_else(|| key_error(&Value::str(key)))?);
         self.next = 0;
         Ok(())
@@ -170,23 +193,6 @@ impl<'a> PercentArgs<'a> {
             ));
         }
         Ok(())
-    }
-}
-
-/// The items of a list argument: locked in place when they are all plain
-/// values (the common `"%d %s" % [n, s]`), which saves copying them.
-fn list_items(list: &List) -> Items<'_> {
-    let items = list.lock();
-    let plain = items.iter().all(|v| {
-        matches!(
-            v,
-            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_)
-        )
-    });
-    if plain {
-        Items::Locked(items)
-    } else {
-        Items::Snapshot(items.clone())
     }
 }
 

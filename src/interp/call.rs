@@ -163,7 +163,7 @@ impl Interp {
     /// `recv.name(args)`: a function stored in a map, else a builtin method.
     pub fn call_method(&mut self, recv: &Value, name: &str, args: Args) -> Outcome {
         if let Value::Map(m) = recv {
-            let field = m.lock().get(&StrKey(name)).cloned();
+            let field = m.read(|m| m.get(&StrKey(name)).cloned());
             if let Some(f) = field {
                 return self.call_value(&f, args);
             }
@@ -187,7 +187,7 @@ impl Interp {
     /// `recv.name`: a map entry, an object field, or a bound method.
     pub fn field(&mut self, recv: &Value, name: &str) -> Outcome {
         let found = match recv {
-            Value::Map(m) => m.lock().get(&StrKey(name)).cloned().map(Ok),
+            Value::Map(m) => m.read(|m| m.get(&StrKey(name)).cloned()).map(Ok),
             Value::Error(e) => match name {
                 "kind" => Some(Ok(Value::Str(e.kind.clone()))),
                 "message" => Some(Ok(Value::str(&e.message))),
@@ -211,12 +211,12 @@ impl Interp {
     pub fn set_field(&mut self, recv: &Value, name: &str, v: Value) -> Result<(), Unwind> {
         let done = match recv {
             Value::Map(m) => {
-                let mut m = m.lock();
                 // Updating a record's field is the common case: no new key.
-                match m.get_mut(&StrKey(name)) {
-                    Some(slot) => *slot = v,
-                    None => drop(m.insert(Key::str(name), v)),
-                }
+                // The value replaced is freed after the lock is let go.
+                let _old = m.write(|m| match m.get_mut(&StrKey(name)) {
+                    Some(slot) => Some(std::mem::replace(slot, v)),
+                    None => m.insert(Key::str(name), v),
+                });
                 return Ok(());
             }
             Value::Object(o) => o.set_field(self, name, v),
@@ -242,7 +242,7 @@ impl Interp {
                 // By index, taking the lock per item, so the body may change the list.
                 let mut i = 0;
                 loop {
-                    let Some(item) = l.lock().get(i).cloned() else {
+                    let Some(item) = l.read(|items| items.get(i).cloned()) else {
                         return Ok(());
                     };
                     if !body(self, item)? {
@@ -261,7 +261,7 @@ impl Interp {
                 Ok(())
             }
             Value::Map(m) => {
-                let keys: Vec<Value> = m.lock().keys().map(|k| k.0.clone()).collect();
+                let keys: Vec<Value> = m.read(|m| m.keys().map(|k| k.0.clone()).collect());
                 for k in keys {
                     if !body(self, k)? {
                         break;
@@ -297,7 +297,7 @@ impl Interp {
     /// The items of an iterable, as a vector.
     pub fn collect(&mut self, items: &Value) -> Result<Vec<Value>, Unwind> {
         if let Value::List(l) = items {
-            return Ok(l.lock().clone());
+            return Ok(l.snapshot());
         }
         let mut out = Vec::new();
         self.for_each(items, |_, v| {

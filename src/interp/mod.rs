@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 pub use args::Args;
 pub use compile::Function;
-pub use ops::compare_values;
 use unwind::amend_thrown;
 pub use unwind::{error, raise, take_thrown, throw, Origin, Thrown, TraceEntry, Unwind, Why};
 pub use vars::make_key;

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use crate::ast::{BinOp, CmpOp};
 use crate::format::{percent_string, PercentRhs};
-use crate::value::{values_equal, Value};
+use crate::value::{compare, equal, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
@@ -26,8 +26,10 @@ impl Interp {
         match (op, &a, &b) {
             (BinOp::Add, Value::Str(x), Value::Str(y)) => Ok(concat(x, y)),
             (BinOp::Add, Value::List(x), Value::List(y)) => {
-                let mut items = x.lock().clone();
-                items.extend(y.lock().iter().cloned());
+                // One list read at a time: `a + a` and `a + b` beside
+                // `b + a` on another thread hold one lock at a time.
+                let mut items = x.snapshot();
+                items.extend(y.snapshot());
                 Ok(Value::list(items))
             }
             (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_) | Value::Bool(_)) => {
@@ -67,8 +69,8 @@ impl Interp {
     pub(crate) fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> Result<bool, Unwind> {
         let ord = |me: &Self| me.order(op, a, b);
         Ok(match op {
-            CmpOp::Eq => values_equal(a, b),
-            CmpOp::Ne => !values_equal(a, b),
+            CmpOp::Eq => equal(a, b)?,
+            CmpOp::Ne => !equal(a, b)?,
             CmpOp::Lt => ord(self)? == Ordering::Less,
             CmpOp::Le => ord(self)? != Ordering::Greater,
             CmpOp::Gt => ord(self)? == Ordering::Greater,
@@ -79,7 +81,7 @@ impl Interp {
     }
 
     fn order(&self, op: CmpOp, a: &Value, b: &Value) -> Result<Ordering, Unwind> {
-        compare_values(a, b).ok_or_else(|| {
+        compare(a, b)?.ok_or_else(|| {
             super::error(
                 "TypeError",
                 format!(
@@ -102,15 +104,15 @@ impl Interp {
                     format!("'in <str>' needs a str on the left, not {}", other.a_type()),
                 ),
             },
-            Value::List(l) => Ok(l.lock().clone().iter().any(|v| values_equal(v, item))),
+            Value::List(l) => Ok(crate::builtins::list::find(l, item)?.is_some()),
             Value::Map(m) => {
                 let key = super::make_key(item.clone())?;
-                Ok(m.lock().contains_key(&key))
+                Ok(m.read(|m| m.contains_key(&key)))
             }
             _ => {
                 let mut found = false;
                 self.for_each(container, |_, v| {
-                    found = values_equal(&v, item);
+                    found = equal(&v, item)?;
                     Ok(!found)
                 })?;
                 Ok(found)
@@ -121,11 +123,10 @@ impl Interp {
     /// `a[i]`.
     pub(crate) fn index(&self, a: &Value, i: &Value) -> Outcome {
         match a {
-            Value::List(l) => {
-                let items = l.lock();
+            Value::List(l) => l.read(|items| {
                 let at = position(i, items.len(), "list")?;
                 Ok(items[at].clone())
-            }
+            }),
             Value::Str(s) => {
                 let chars: Vec<char> = s.chars().collect();
                 let at = position(i, chars.len(), "string")?;
@@ -133,7 +134,7 @@ impl Interp {
             }
             Value::Map(m) => {
                 let key = super::make_key(i.clone())?;
-                let found = m.lock().get(&key).cloned();
+                let found = m.read(|m| m.get(&key).cloned());
                 found.ok_or_else(|| super::error("KeyError", i.repr()))
             }
             Value::Object(o) if o.item(i).is_some() => o.item(i).unwrap_or(Ok(Value::Nil)),
@@ -145,14 +146,16 @@ impl Interp {
     pub(crate) fn set_index(&self, a: &Value, i: Value, v: Value) -> Result<(), Unwind> {
         match a {
             Value::List(l) => {
-                let mut items = l.lock();
-                let at = position(&i, items.len(), "list")?;
-                items[at] = v;
+                // The value replaced is freed after the lock is let go.
+                let _old = l.write(|items| {
+                    let at = position(&i, items.len(), "list")?;
+                    Ok(std::mem::replace(&mut items[at], v))
+                })?;
                 Ok(())
             }
             Value::Map(m) => {
                 let key = super::make_key(i)?;
-                m.lock().insert(key, v);
+                let _old = m.write(|m| m.insert(key, v));
                 Ok(())
             }
             other => throw(
@@ -315,7 +318,7 @@ fn repeat(seq: &Value, n: &Value) -> Outcome {
             ))
         }
         Value::List(l) => {
-            let items = l.lock().clone();
+            let items = l.snapshot();
             if items.len().saturating_mul(n) > 1 << 28 {
                 return throw("OverflowError", "repeated list is too long");
             }
@@ -326,28 +329,6 @@ fn repeat(seq: &Value, n: &Value) -> Outcome {
             Ok(Value::list(out))
         }
         _ => unreachable!("repeat is only called on str and list"),
-    }
-}
-
-/// Python's ordering: numbers with numbers, strings with strings, lists
-/// element by element; `None` when the two cannot be ordered.
-pub fn compare_values(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
-        (Value::List(x), Value::List(y)) => {
-            let (xs, ys) = (x.lock().clone(), y.lock().clone());
-            for (p, q) in xs.iter().zip(&ys) {
-                if !values_equal(p, q) {
-                    return compare_values(p, q);
-                }
-            }
-            Some(xs.len().cmp(&ys.len()))
-        }
-        _ => {
-            let (x, y) = (a.as_f64()?, b.as_f64()?);
-            x.partial_cmp(&y)
-        }
     }
 }
 
@@ -406,13 +387,12 @@ pub fn slice(a: &Value, bounds: [Option<Value>; 3]) -> Outcome {
         Ok(out)
     };
     match a {
-        Value::List(l) => {
-            let items = l.lock().clone();
+        Value::List(l) => l.read(|items| {
             let picked = pick(items.len())?;
             Ok(Value::list(
                 picked.into_iter().map(|i| items[i].clone()).collect(),
             ))
-        }
+        }),
         Value::Str(s) => {
             let chars: Vec<char> = s.chars().collect();
             let picked = pick(chars.len())?;

@@ -97,7 +97,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
             let (a, site) = (Operand::new(a), FieldSite::new(name));
             Box::new(move |me, f| {
                 if let Some(Value::Map(m)) = a.peek(me, f) {
-                    if let Some(v) = site.get(&m.lock()) {
+                    if let Some(v) = m.read(|m| site.get(m)) {
                         return Ok(v);
                     }
                 }

@@ -56,11 +56,11 @@ impl FieldSite {
         self.find(m).map(|i| m[i].clone())
     }
 
-    /// Sets the field, adding it if it is new.
-    pub fn set(&self, m: &mut Entries, v: Value) {
+    /// Sets the field, adding it if it is new; returns the value replaced.
+    pub fn set(&self, m: &mut Entries, v: Value) -> Option<Value> {
         match self.find(m) {
-            Some(i) => m[i] = v,
-            None => drop(m.insert(Key(Value::Str(self.name.clone())), v)),
+            Some(i) => Some(std::mem::replace(&mut m[i], v)),
+            None => m.insert(Key(Value::Str(self.name.clone())), v),
         }
     }
 }
@@ -85,7 +85,7 @@ pub(crate) fn intern(name: &str) -> Name {
 #[inline]
 pub(crate) fn read_field(me: &mut Interp, recv: &Value, site: &FieldSite) -> Outcome {
     if let Value::Map(m) = recv {
-        if let Some(v) = site.get(&m.lock()) {
+        if let Some(v) = m.read(|m| site.get(m)) {
             return Ok(v);
         }
     }

@@ -22,7 +22,7 @@ pub(crate) fn compile(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eva
     Box::new(move |me, f| {
         let r = recv.with(me, f, |me, recv| {
             let found = match recv {
-                Value::Map(m) => site.get(&m.lock()),
+                Value::Map(m) => m.read(|m| site.get(m)),
                 _ => None,
             };
             Ok(match found {
@@ -78,10 +78,10 @@ impl Shortcut {
         match (self, recv) {
             (Shortcut::Push, Value::List(l)) => {
                 let v = args.items[0].1.get(me, f)?;
-                l.lock().push(v);
+                l.write(|items| items.push(v));
                 Ok(Some(Value::Nil))
             }
-            (Shortcut::Pop, Value::List(l)) => Ok(l.lock().pop()),
+            (Shortcut::Pop, Value::List(l)) => Ok(l.write(Vec::pop)),
             (Shortcut::Get, Value::Map(m)) => {
                 let key = args.items[0].1.get(me, f)?;
                 let default = match args.items.get(1) {
@@ -89,7 +89,7 @@ impl Shortcut {
                     None => Value::Nil,
                 };
                 let key = make_key(key)?;
-                Ok(Some(m.lock().get(&key).cloned().unwrap_or(default)))
+                Ok(Some(m.read(|m| m.get(&key).cloned()).unwrap_or(default)))
             }
             _ => Ok(None),
         }

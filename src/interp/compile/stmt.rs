@@ -131,7 +131,7 @@ fn bind_loop_vars(me: &mut Interp, vars: &[Var], item: Value, f: &Frame) -> Done
         return Ok(());
     }
     let parts = match &item {
-        Value::List(l) => l.lock().clone(),
+        Value::List(l) => l.snapshot(),
         other => {
             return super::super::throw(
                 "TypeError",
@@ -328,7 +328,8 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
                         value.get(me, f, span, |me| super::field::read_field(me, obj, &site))?;
                     me.preemption_point();
                     if let Value::Map(m) = obj {
-                        site.set(&mut m.lock(), v);
+                        // The value replaced is freed after the lock is let go.
+                        let _old = m.write(|m| site.set(m, v));
                         return Ok(());
                     }
                     let r = me.set_field(obj, &site.name, v);
@@ -396,17 +397,18 @@ impl NewValue {
         let Some(y) = self.rhs.peek_int(me, f).filter(|_| !me.explores()) else {
             return false;
         };
-        let mut m = m.lock();
-        let Some(i) = site.find(&m) else {
-            return false;
-        };
-        let slot = &mut m[i];
-        let Value::Int(x) = *slot else { return false };
-        match ops::int_fast(bin, x, y) {
-            Some(v) => *slot = Value::Int(v),
-            None => return false,
-        }
-        true
+        m.write(|m| {
+            let Some(i) = site.find(m) else {
+                return false;
+            };
+            let slot = &mut m[i];
+            let Value::Int(x) = *slot else { return false };
+            match ops::int_fast(bin, x, y) {
+                Some(v) => *slot = Value::Int(v),
+                None => return false,
+            }
+            true
+        })
     }
 
     /// Errors are placed at the target (`at`) and the right side.

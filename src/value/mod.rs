@@ -1,8 +1,11 @@
 //! Thr's values: cheap to clone (a tag or one reference count) and safe to
 //! share between OS threads.
 
+mod compare;
+mod repr;
+mod shared;
+
 use arcstr::ArcStr;
-use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -12,12 +15,17 @@ use parking_lot::Mutex;
 use crate::format::decimal;
 use crate::interp::{Args, Function, Interp, Outcome};
 
-pub type List = Arc<Mutex<Vec<Value>>>;
+pub use compare::{compare, equal, is_container, scalar_equal, MAX_NESTING};
+pub use repr::float_repr;
+pub use shared::{Shared, Version};
+
+/// A list's items, shared between threads (see [`Shared`]).
+pub type List = Arc<Shared<Vec<Value>>>;
 /// A map's entries in insertion order, hashed with foldhash: several times
 /// faster than the default SipHash on short string keys, and still seeded
 /// per process against crafted collisions.
 pub type Entries = IndexMap<Key, Value, foldhash::fast::RandomState>;
-pub type Map = Arc<Mutex<Entries>>;
+pub type Map = Arc<Shared<Entries>>;
 
 /// A value: 16 bytes, a tag and one word. Every payload is a single 8-byte
 /// integer or pointer (a bool is a [`Truth`], a float a [`Real`], a string
@@ -316,11 +324,11 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(Mutex::new(items)))
+        Value::List(Arc::new(Shared::new(items)))
     }
 
     pub fn map(entries: Entries) -> Value {
-        Value::Map(Arc::new(Mutex::new(entries)))
+        Value::Map(Arc::new(Shared::new(entries)))
     }
 
     /// The name `type(x)` returns.
@@ -358,8 +366,8 @@ impl Value {
             Value::Int(i) => *i != 0,
             Value::Float(f) => f.get() != 0.0,
             Value::Str(s) => !s.is_empty(),
-            Value::List(l) => !l.lock().is_empty(),
-            Value::Map(m) => !m.lock().is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
             Value::Object(o) => o.truthy(),
             _ => true,
         }
@@ -424,215 +432,7 @@ impl Value {
 
     /// Appends `repr(x)` to `out`.
     pub fn append_repr(&self, out: &mut String) {
-        write_repr(self, out, &mut Vec::new());
-    }
-}
-
-/// Writes `repr(v)`; `seen` holds the containers being printed, so a list
-/// that contains itself prints `[...]` as in Python.
-fn write_repr(v: &Value, out: &mut String, seen: &mut Vec<usize>) {
-    match v {
-        Value::Nil => out.push_str("nil"),
-        Value::Bool(b) => out.push_str(if b.get() { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(decimal(*i).as_str()),
-        Value::Float(f) => out.push_str(&float_repr(f.get())),
-        Value::Str(s) => write_str_repr(s, out),
-        Value::List(l) => {
-            let id = Arc::as_ptr(l) as usize;
-            if seen.contains(&id) {
-                return out.push_str("[...]");
-            }
-            // Snapshot so no lock is held while nested values print.
-            let items = l.lock().clone();
-            seen.push(id);
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(item, out, seen);
-            }
-            out.push(']');
-            seen.pop();
-        }
-        Value::Map(m) => {
-            let id = Arc::as_ptr(m) as usize;
-            if seen.contains(&id) {
-                return out.push_str("{...}");
-            }
-            let entries: Vec<(Key, Value)> = m
-                .lock()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            seen.push(id);
-            out.push('{');
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(&k.0, out, seen);
-                out.push_str(": ");
-                write_repr(v, out, seen);
-            }
-            out.push('}');
-            seen.pop();
-        }
-        Value::Func(c) if &*c.func.def.name == crate::parser::ANONYMOUS => out.push_str("<fn>"),
-        Value::Func(c) => {
-            let _ = write!(out, "<fn {}>", c.func.def.name);
-        }
-        Value::Native(n) => {
-            let _ = write!(out, "<builtin fn {}>", n.name);
-        }
-        Value::Error(e) => {
-            out.push_str("error(");
-            write_str_repr(&e.kind, out);
-            out.push_str(", ");
-            write_str_repr(&e.message, out);
-            out.push(')');
-        }
-        Value::Object(o) => out.push_str(&o.repr()),
-        Value::Cell(c) => write_repr(&c.get(), out, seen),
-        Value::Uninit => out.push_str("<uninitialised>"),
-    }
-}
-
-/// A string in quotes, as Python's `repr` writes it: single quotes unless the
-/// text holds a single quote and no double quote.
-fn write_str_repr(s: &str, out: &mut String) {
-    // Byte scans: repr'd strings are short, and memchr's setup (str::contains)
-    // costs more than scanning them. Every byte that matters is ASCII.
-    let has = |byte: u8| s.bytes().any(|b| b == byte);
-    let quote = if has(b'\'') && !has(b'"') { '"' } else { '\'' };
-    let escaped = |b: u8| b == quote as u8 || b == b'\\' || b < 0x20 || b == 0x7f;
-    out.push(quote);
-    // Most strings need no escapes and are copied whole.
-    if s.bytes().any(escaped) {
-        write_escaped(s, quote, out);
-    } else {
-        out.push_str(s);
-    }
-    out.push(quote);
-}
-
-/// The inside of a string's repr, with backslash escapes.
-fn write_escaped(s: &str, quote: char, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-}
-
-/// A float as Python's `repr` prints it: the shortest digits that read back
-/// the same, fixed notation for exponents -4..16, else `1e+16` style.
-pub fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e-7". When
-    // all 17 are needed it may round a tie up; Python rounds it to even, as
-    // the exact-decimal `{:.16e}` does.
-    let mut sci = format!("{f:e}");
-    if sci.chars().filter(char::is_ascii_digit).count() - exponent_digits(&sci) >= 17 {
-        sci = format!("{f:.16e}");
-    }
-    let (mantissa, exp) = sci.split_once('e').expect("{:e} always has an exponent");
-    let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    if (-4..16).contains(&exp) {
-        if exp < 0 {
-            out.push_str("0.");
-            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-            out.push_str(&digits);
-        } else {
-            let point = exp as usize + 1;
-            if digits.len() <= point {
-                out.push_str(&digits);
-                out.extend(std::iter::repeat_n('0', point - digits.len()));
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..point]);
-                out.push('.');
-                out.push_str(&digits[point..]);
-            }
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
-    }
-    out
-}
-
-/// How many digits the exponent of a `{:e}` rendering has.
-fn exponent_digits(sci: &str) -> usize {
-    sci.rsplit_once('e')
-        .map_or(0, |(_, e)| e.chars().filter(char::is_ascii_digit).count())
-}
-
-/// Python's `==`: numbers by value across int, float and bool; strings,
-/// lists and maps by content; everything else by identity.
-pub fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Nil, Value::Nil) => true,
-        (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::List(x), Value::List(y)) => {
-            if Arc::ptr_eq(x, y) {
-                return true;
-            }
-            let (xs, ys) = (x.lock().clone(), y.lock().clone());
-            xs.len() == ys.len() && xs.iter().zip(&ys).all(|(p, q)| values_equal(p, q))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            if Arc::ptr_eq(x, y) {
-                return true;
-            }
-            let xs = x.lock().clone();
-            let ys = y.lock().clone();
-            xs.len() == ys.len()
-                && xs
-                    .iter()
-                    .all(|(k, v)| ys.get(k).is_some_and(|w| values_equal(v, w)))
-        }
-        (Value::Func(x), Value::Func(y)) => Arc::ptr_eq(x, y),
-        (Value::Native(x), Value::Native(y)) => Arc::ptr_eq(x, y),
-        (Value::Error(x), Value::Error(y)) => Arc::ptr_eq(x, y) || x == y,
-        (Value::Object(x), Value::Object(y)) => x.identity() == y.identity(),
-        _ => match (a.as_f64(), b.as_f64()) {
-            (Some(x), Some(y)) => match (a.as_int(), b.as_int()) {
-                (Some(i), Some(j)) => i == j,
-                _ => x == y,
-            },
-            _ => false,
-        },
+        repr::write_repr(self, out);
     }
 }
 
@@ -684,7 +484,8 @@ impl PartialEq for Key {
         match (&self.0, &other.0) {
             (Value::Int(x), Value::Int(y)) => x == y,
             (Value::Str(x), Value::Str(y)) => x == y,
-            (x, y) => values_equal(x, y),
+            // Keys are never containers: comparing them takes no lock.
+            (x, y) => scalar_equal(x, y),
         }
     }
 }
@@ -727,45 +528,6 @@ impl std::fmt::Debug for Key {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn floats_print_as_python() {
-        let cases = [
-            (0.2, "0.2"),
-            (1.0, "1.0"),
-            (1e16, "1e+16"),
-            (1e15, "1000000000000000.0"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (-2.5, "-2.5"),
-            (1.5e-7, "1.5e-07"),
-            (123456789.125, "123456789.125"),
-            (0.1 + 0.2, "0.30000000000000004"),
-            (1e300, "1e+300"),
-            (-149_998_996_380_643.62, "-149998996380643.62"),
-        ];
-        for (f, want) in cases {
-            assert_eq!(float_repr(f), want, "{f:e}");
-        }
-    }
-
-    #[test]
-    fn nested_containers_print_as_python() {
-        let inner = Value::list(vec![Value::str("0"), Value::Nil, Value::bool(true)]);
-        let mut m = Entries::default();
-        m.insert(Key::str("a"), inner);
-        m.insert(Key(Value::Int(1)), Value::str("it's"));
-        assert_eq!(Value::map(m).repr(), "{'a': ['0', nil, true], 1: \"it's\"}");
-    }
-
-    #[test]
-    fn a_list_containing_itself_prints_dots() {
-        let l = Value::list(vec![Value::Int(1)]);
-        if let Value::List(inner) = &l {
-            inner.lock().push(l.clone());
-        }
-        assert_eq!(l.repr(), "[1, [...]]");
-    }
 
     #[test]
     fn every_payload_starts_at_the_first_aligned_word() {

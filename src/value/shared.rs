@@ -1,0 +1,239 @@
+//! The contents of a list or map, shared between threads.
+//!
+//! One rule holds for every operation on a shared container: it does its
+//! whole work under one acquisition of the container's lock, and while it
+//! holds that lock it never takes another container's. [`Shared`] is the
+//! only way in, and it enforces both halves:
+//!
+//! - [`Shared::read`] and [`Shared::write`] lock for exactly the closure they
+//!   run, so nothing can copy the contents, compute, and write back over
+//!   what another thread did meanwhile.
+//! - A thread that asks for a second container's lock while it holds one
+//!   panics at once (a bug in Thr, reported as an `InternalError`) instead of
+//!   deadlocking silently: taking the same lock twice, or two locks in
+//!   opposite orders on two threads, would hang forever.
+//!
+//! Work that must look inside other containers (comparing, printing,
+//! sorting lists of lists) takes a [`Shared::snapshot`] of each in turn, with
+//! no lock held while it works. When such work must then change the
+//! container it looked at (removing the item equal to a list), it commits
+//! with [`Shared::write_if_unchanged`], which fails if any write came in
+//! between: the caller starts again, so the change stays atomic.
+//!
+//! Dropping the last reference to a container frees the containers nested in
+//! it with a loop, not recursion, so a list nested ten million deep frees
+//! without overflowing the stack.
+
+use std::cell::Cell;
+
+use parking_lot::Mutex;
+
+use super::{Entries, Value};
+
+/// A container's contents behind its lock, with a count of the writes made
+/// to it.
+pub struct Shared<T: Contents> {
+    cell: Mutex<Versioned<T>>,
+}
+
+struct Versioned<T> {
+    data: T,
+    /// Bumped by every write: a snapshot taken at one version is still the
+    /// container's contents while the version is unchanged.
+    version: u64,
+}
+
+/// What a snapshot was taken at, for [`Shared::write_if_unchanged`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Version(u64);
+
+thread_local! {
+    /// Whether this thread holds a container's lock now.
+    static HOLDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread as holding a container's lock, for as long as it lives.
+struct Holding;
+
+impl Holding {
+    #[inline]
+    fn enter() -> Holding {
+        if HOLDING.replace(true) {
+            nested_lock();
+        }
+        Holding
+    }
+}
+
+impl Drop for Holding {
+    #[inline]
+    fn drop(&mut self) {
+        HOLDING.set(false);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn nested_lock() -> ! {
+    panic!("a container's lock was asked for while another's was held")
+}
+
+impl<T: Contents> Shared<T> {
+    pub fn new(data: T) -> Shared<T> {
+        Shared {
+            cell: Mutex::new(Versioned { data, version: 0 }),
+        }
+    }
+
+    /// Runs `f` on the contents under the lock, without changing them.
+    #[inline]
+    pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        let _holding = Holding::enter();
+        f(&self.cell.lock().data)
+    }
+
+    /// Runs `f` on the contents under the lock, to change them.
+    #[inline]
+    pub fn write<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let _holding = Holding::enter();
+        let mut cell = self.cell.lock();
+        cell.version += 1;
+        f(&mut cell.data)
+    }
+
+    /// A copy of the contents (the items themselves are shared: values are
+    /// references), to work on with no lock held.
+    pub fn snapshot(&self) -> T {
+        self.read(T::clone)
+    }
+
+    /// A copy of the contents and the version it was taken at.
+    pub fn versioned_snapshot(&self) -> (T, Version) {
+        let _holding = Holding::enter();
+        let cell = self.cell.lock();
+        (cell.data.clone(), Version(cell.version))
+    }
+
+    /// Runs `f` to change the contents if nothing was written since
+    /// `version`; `None` if something was, and `f` did not run.
+    pub fn write_if_unchanged<R>(
+        &self,
+        version: Version,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> Option<R> {
+        let _holding = Holding::enter();
+        let mut cell = self.cell.lock();
+        if cell.version != version.0 {
+            return None;
+        }
+        cell.version += 1;
+        Some(f(&mut cell.data))
+    }
+
+    /// How many items it holds.
+    pub fn len(&self) -> usize {
+        self.read(T::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What a [`Shared`] can hold: a list's items or a map's entries.
+pub trait Contents: Clone {
+    fn len(&self) -> usize;
+    /// Moves every value out, into `out`, leaving the contents empty.
+    fn drain_into(&mut self, out: &mut Vec<Value>);
+}
+
+impl Contents for Vec<Value> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn drain_into(&mut self, out: &mut Vec<Value>) {
+        out.append(self);
+    }
+}
+
+impl Contents for Entries {
+    fn len(&self) -> usize {
+        Entries::len(self)
+    }
+
+    fn drain_into(&mut self, out: &mut Vec<Value>) {
+        // Keys are never containers: only the values can nest.
+        out.extend(self.drain(..).map(|(_, v)| v));
+    }
+}
+
+impl<T: Contents> Drop for Shared<T> {
+    fn drop(&mut self) {
+        let mut doomed = Vec::new();
+        self.cell.get_mut().data.drain_into(&mut doomed);
+        free_all(doomed);
+    }
+}
+
+/// Drops `values`, emptying each container whose last reference this is
+/// into the same worklist first: freeing never recurses, however deep the
+/// containers nest. A container with other references left is only
+/// released.
+fn free_all(mut values: Vec<Value>) {
+    while let Some(v) = values.pop() {
+        match v {
+            Value::List(l) => {
+                if let Some(mut shared) = std::sync::Arc::into_inner(l) {
+                    shared.cell.get_mut().data.drain_into(&mut values);
+                }
+            }
+            Value::Map(m) => {
+                if let Some(mut shared) = std::sync::Arc::into_inner(m) {
+                    shared.cell.get_mut().data.drain_into(&mut values);
+                }
+            }
+            other => drop(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_between_snapshot_and_commit_makes_the_commit_fail() {
+        let list = Shared::new(vec![Value::Int(1)]);
+        let (items, version) = list.versioned_snapshot();
+        assert_eq!(items.len(), 1);
+        list.write(|items| items.push(Value::Int(2)));
+        assert!(list.write_if_unchanged(version, Vec::clear).is_none());
+        assert_eq!(list.len(), 2);
+        let (_, version) = list.versioned_snapshot();
+        assert!(list.write_if_unchanged(version, Vec::clear).is_some());
+        assert!(list.is_empty());
+    }
+
+    #[test]
+    fn taking_a_second_container_lock_panics_instead_of_deadlocking() {
+        let outer = Shared::new(vec![Value::Int(1)]);
+        let inner = Shared::new(vec![Value::Int(2)]);
+        let nested = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            outer.read(|_| inner.read(|items| items.len()))
+        }));
+        assert!(nested.is_err());
+        // Unwinding released both the lock and the mark: both work again.
+        assert_eq!(outer.read(|items| items.len()), 1);
+        assert_eq!(inner.len(), 1);
+    }
+
+    #[test]
+    fn a_list_nested_millions_deep_frees_without_recursing() {
+        let mut v = Value::list(Vec::new());
+        for _ in 0..2_000_000 {
+            v = Value::list(vec![v]);
+        }
+        drop(v);
+    }
+}
