@@ -61,6 +61,7 @@ impl Default for Engine {
 impl Engine {
     /// An engine writing to stdout and stderr, with default limits.
     pub fn new() -> Engine {
+        crate::panic::install_hook();
         let stdout = std::io::stdout();
         let eager = stdout.is_terminal();
         Engine {
@@ -217,7 +218,7 @@ impl Engine {
         let outcome = on_script_stack(|| {
             let program = this.compile(&source, &rt.builtin_names)?;
             let mut interp = Interp::new(rt.clone(), main.clone());
-            let result = interp.run_program(&program);
+            let result = crate::panic::guard(|| interp.run_program(&program));
             this.finish_main(&rt, &main, result)
         });
         if rt.join_non_daemon(&main).is_err() {
@@ -308,8 +309,7 @@ impl Engine {
                 .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
             // Why it unwound, and the error, are parked on the thread that
             // threw it: collect them there.
-            Ok(interp
-                .run_program(&program)
+            Ok(crate::panic::guard(|| interp.run_program(&program))
                 .map_err(|u| (u.why(), u.is(Why::Error).then(take_thrown))))
         })?;
         session.rt.flush();
@@ -476,16 +476,36 @@ fn start_main(rt: &Runtime) -> Arc<ThreadCtx> {
 
 /// Runs `f` on a thread with a script-sized stack, so deep recursion ends in
 /// a `RecursionError` rather than overflowing the caller's stack.
-fn on_script_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+/// A panic in `f` (a bug in Thr) comes back as an `InternalError`.
+fn on_script_stack<T: Send>(f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
+    let shielded = || {
+        crate::panic::mark_script_thread();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+            let message = crate::panic::message(payload);
+            let kind = crate::panic::INTERNAL_ERROR;
+            let rendered = format!("{kind}: {message}\n{}", crate::panic::NOTE);
+            Err(Error::new(kind, message, rendered))
+        })
+    };
     std::thread::scope(|s| {
-        let handle = std::thread::Builder::new()
+        let started = std::thread::Builder::new()
             .name("thr-main".into())
             .stack_size(SCRIPT_STACK)
-            .spawn_scoped(s, f)
-            .expect("the OS refused a thread for the script");
-        handle
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            .spawn_scoped(s, shielded);
+        match started {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Error::new(
+                    crate::panic::INTERNAL_ERROR,
+                    "the script's thread ended in a panic",
+                    String::new(),
+                ))
+            }),
+            Err(e) => Err(Error::new(
+                "RuntimeError",
+                format!("can't start the script's thread: {e}"),
+                String::new(),
+            )),
+        }
     })
 }
 

@@ -63,6 +63,9 @@ impl Error {
             None => (format!("{kind}: {message}\n"), None),
         };
         rendered.push_str(&stack);
+        if kind == crate::panic::INTERNAL_ERROR {
+            rendered.push_str(crate::panic::NOTE);
+        }
         Error {
             kind,
             message,

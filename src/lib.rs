@@ -18,6 +18,7 @@ pub mod interp;
 pub mod lexer;
 pub mod native;
 mod os_thread;
+mod panic;
 pub mod parser;
 pub mod resolver;
 pub mod runtime;

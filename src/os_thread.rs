@@ -22,6 +22,7 @@ pub fn spawn(name: String, body: impl FnOnce() + Send + 'static) -> std::io::Res
         .stack_size(SCRIPT_STACK)
         .spawn(move || {
             let _exit_after_detach = ExitAfterDetach(wait);
+            crate::panic::mark_script_thread();
             body();
         })?;
     drop(handle);

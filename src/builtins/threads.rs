@@ -123,7 +123,7 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> 
         }
         rt.trace_start(&me);
         let mut interp = Interp::new(rt, me);
-        let result = run_job(&mut interp, job);
+        let result = crate::panic::guard(|| run_job(&mut interp, job));
         finish(&interp, result);
     });
     if spawned.is_err() {

@@ -25,7 +25,7 @@ impl Interp {
                 let kw = (!args.kw.is_empty()).then_some(args.kw);
                 self.call_closure_at(c, base, kw, rt)
             }
-            Value::Native(n) => (n.body)(self, args),
+            Value::Native(n) => crate::panic::guard(|| (n.body)(self, args)),
             other => throw("TypeError", format!("{} is not callable", other.a_type())),
         }
     }
@@ -174,14 +174,16 @@ impl Interp {
     /// `recv.name(args)` for a builtin method, a map's field being known
     /// not to be `name`.
     pub(crate) fn call_builtin_method(&mut self, recv: &Value, name: &str, args: Args) -> Outcome {
-        let found = match recv {
-            Value::Map(m) => builtins::map::method(self, m, name, args),
-            Value::List(l) => builtins::list::method(self, l, name, args),
-            Value::Str(s) => builtins::string::method(self, s, name, args),
-            Value::Object(o) => o.call_method(self, name, args),
-            _ => None,
-        };
-        found.unwrap_or_else(|| no_attribute(recv, name))
+        crate::panic::guard(|| {
+            let found = match recv {
+                Value::Map(m) => builtins::map::method(self, m, name, args),
+                Value::List(l) => builtins::list::method(self, l, name, args),
+                Value::Str(s) => builtins::string::method(self, s, name, args),
+                Value::Object(o) => o.call_method(self, name, args),
+                _ => None,
+            };
+            found.unwrap_or_else(|| no_attribute(recv, name))
+        })
     }
 
     /// `recv.name`: a map entry, an object field, or a bound method.

@@ -49,7 +49,7 @@ impl ArgList {
             Value::Native(n) if self.positional && self.items.len() == 1 => match n.unary {
                 Some(unary) => {
                     let v = self.items[0].1.get(me, f)?;
-                    Ok(unary(me, v))
+                    Ok(crate::panic::guard(|| unary(me, v)))
                 }
                 None => self.call_with_list(me, callee, f),
             },
