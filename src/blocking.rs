@@ -1,28 +1,30 @@
-//! The one way a script thread blocks, and deadlock detection.
+//! The one way a script thread blocks.
 //!
-//! Every primitive waits through [`Runtime::wait_until`] and wakes waiters
-//! through [`Runtime::notify_one`] / [`Runtime::notify_all`], so the same
-//! primitive works in both modes: in a normal run the thread sleeps on the
-//! primitive's condition variable; in a deterministic run it hands the baton
-//! to the scheduler, and the scheduler's virtual clock times it out.
+//! Every primitive keeps its state under a mutex and has a [`WaitQueue`]
+//! (Thr's condition variable) for each thing threads wait for. It waits
+//! through [`block`] or [`await_state`] and wakes waiters through
+//! [`wake_one`] / [`wake_all`], so the same primitive works in both modes:
 //!
-//! Deadlocks (LANGUAGE.md §10): a thread that waits with no timeout records
-//! what it waits on. A normal run checks, only on that slow path and every
-//! [`POLL`], whether every live thread is such a waiter and nothing has moved
-//! since the last check; a deterministic run knows it at once (no runnable
-//! thread, no deadline). Then each of those threads gets a `DeadlockError`
-//! naming what it waits on, and the run ends with one report of them all.
+//! - In a normal run a waiter joins the queue, in the order threads began
+//!   to wait, and sleeps on its own thread's [`Parker`]. A wake-up takes
+//!   waiters off the front of the queue and tells the deadlock [`Watch`]
+//!   that they are woken before it unparks them, so a thread woken but not
+//!   yet running never counts as stuck. Nothing polls: a waiter sleeps until
+//!   it is woken, its deadline passes, or the run needs it (Ctrl-C for the
+//!   main thread, the embedder's deadline, the end of the run).
+//! - In a deterministic run the thread hands the baton to the scheduler,
+//!   whose virtual clock times it out.
+//!
+//! [`Watch`]: crate::deadlock::Watch
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
-use crate::ast::Span;
-use crate::diagnostic::SourceFile;
-use crate::interp::{error, Interp, Thrown, Unwind, Why};
+use crate::interp::{error, Interp, Unwind, Why};
 use crate::runtime::{Runtime, ThreadCtx};
 use crate::scheduler::Wake;
 
@@ -42,12 +44,107 @@ impl Wait {
     pub const FOREVER: Wait = Wait::Until(None);
 }
 
+/// Where threads wait for a change to a primitive's state, in the order
+/// they began to wait.
+#[derive(Default)]
+pub struct WaitQueue {
+    /// Each waiter's thread number and which of its waits this is.
+    waiting: Mutex<VecDeque<(u64, u64)>>,
+    /// How many wait: a wake-up with nobody to wake takes no lock. A waiter
+    /// joins while holding the primitive's mutex, and a waker changes the
+    /// state under that mutex before it wakes, so the count it reads is
+    /// never behind a waiter it must wake.
+    len: AtomicUsize,
+}
+
+impl WaitQueue {
+    fn join(&self, thread: u64, seq: u64) {
+        let mut waiting = self.waiting.lock();
+        waiting.push_back((thread, seq));
+        self.len.store(waiting.len(), Ordering::SeqCst);
+    }
+
+    /// Leaves the queue; `false` if a wake-up already took this wait off it.
+    fn leave(&self, thread: u64, seq: u64) -> bool {
+        let mut waiting = self.waiting.lock();
+        let Some(at) = waiting.iter().position(|&w| w == (thread, seq)) else {
+            return false;
+        };
+        waiting.remove(at);
+        self.len.store(waiting.len(), Ordering::SeqCst);
+        true
+    }
+
+    /// Takes up to `n` waiters off the front.
+    fn take(&self, n: usize) -> Vec<(u64, u64)> {
+        if self.len.load(Ordering::SeqCst) == 0 {
+            return Vec::new();
+        }
+        let mut waiting = self.waiting.lock();
+        let n = n.min(waiting.len());
+        let taken = waiting.drain(..n).collect();
+        self.len.store(waiting.len(), Ordering::SeqCst);
+        taken
+    }
+
+    /// The queue's name for the deterministic scheduler.
+    fn id(&self) -> usize {
+        self as *const WaitQueue as usize
+    }
+}
+
+/// Where one thread sleeps while it waits, until unparked or a time comes.
+#[derive(Default)]
+pub struct Parker {
+    /// Set by an unpark, taken by the next park.
+    permit: Mutex<ParkState>,
+    cv: Condvar,
+}
+
+#[derive(Default)]
+struct ParkState {
+    permit: bool,
+    /// Which wait the thread is in, counting from 1.
+    seq: u64,
+}
+
+impl Parker {
+    /// Starts a new wait: an unpark from now on ends it. Returns its number.
+    fn prepare(&self) -> u64 {
+        let mut p = self.permit.lock();
+        p.permit = false;
+        p.seq += 1;
+        p.seq
+    }
+
+    /// Sleeps until unparked or `until` comes.
+    fn park(&self, until: Option<Instant>) {
+        let mut p = self.permit.lock();
+        while !p.permit {
+            match until {
+                Some(at) => {
+                    if self.cv.wait_until(&mut p, at).timed_out() {
+                        break;
+                    }
+                }
+                None => self.cv.wait(&mut p),
+            }
+        }
+        p.permit = false;
+    }
+
+    pub fn unpark(&self) {
+        self.permit.lock().permit = true;
+        self.cv.notify_one();
+    }
+}
+
 /// Blocks the calling script thread until `ready` holds for the state
 /// `guard` guards (`true`) or the deadline passes (`false`). `what` says what
 /// it waits for, in the words of a deadlock report ("Thread-1 waits {what}").
 pub fn block<T>(
     interp: &Interp,
-    cv: &Condvar,
+    queue: &WaitQueue,
     guard: &mut MutexGuard<'_, T>,
     deadline: Deadline,
     what: &dyn Fn() -> String,
@@ -55,17 +152,17 @@ pub fn block<T>(
 ) -> Result<bool, Unwind> {
     interp
         .rt
-        .wait_until(&interp.thread, cv, guard, deadline, what, ready)
+        .wait_until(&interp.thread, queue, guard, deadline, what, ready)
 }
 
-/// Wakes the thread that has waited longest on `cv`.
-pub fn wake_one(interp: &Interp, cv: &Condvar) {
-    interp.rt.notify_one(cv);
+/// Wakes the thread that has waited longest on `queue`.
+pub fn wake_one(interp: &Interp, queue: &WaitQueue) {
+    interp.rt.notify(queue, 1);
 }
 
-/// Wakes every thread waiting on `cv`, in the order they began to wait.
-pub fn wake_all(interp: &Interp, cv: &Condvar) {
-    interp.rt.notify_all(cv);
+/// Wakes every thread waiting on `queue`, in the order they began to wait.
+pub fn wake_all(interp: &Interp, queue: &WaitQueue) {
+    interp.rt.notify(queue, usize::MAX);
 }
 
 /// Locks `state` and waits as `how` says until `ready` holds for it. Returns
@@ -74,7 +171,7 @@ pub fn wake_all(interp: &Interp, cv: &Condvar) {
 pub fn await_state<'a, T>(
     interp: &Interp,
     state: &'a Mutex<T>,
-    cv: &Condvar,
+    queue: &WaitQueue,
     how: Wait,
     ready: impl Fn(&T) -> bool,
     what: impl FnOnce(&T) -> String,
@@ -102,7 +199,7 @@ pub fn await_state<'a, T>(
         }
     }
     let what = what(&guard);
-    let got = block(interp, cv, &mut guard, deadline, &|| what.clone(), |s| {
+    let got = block(interp, queue, &mut guard, deadline, &|| what.clone(), |s| {
         ready(s)
     })?;
     Ok((guard, got))
@@ -110,37 +207,6 @@ pub fn await_state<'a, T>(
 
 /// Rounds of doubling busy-waits before a contended wait sleeps.
 const SPIN_ROUNDS: u32 = 8;
-
-/// How often a thread waiting with no timeout checks for a deadlock (and for
-/// Ctrl-C or the embedder's deadline).
-pub const POLL: Duration = Duration::from_millis(100);
-
-/// What deadlock detection keeps.
-#[derive(Default)]
-pub struct Watch {
-    /// Threads waiting with no timeout: what each waits on.
-    waiting: Mutex<HashMap<u64, String>>,
-    /// Bumped whenever a waiting thread gets what it waited for.
-    progress: AtomicU64,
-    /// The `progress` seen when every thread was first found waiting, plus one.
-    suspect: AtomicU64,
-    /// Set when a deadlock has been declared in this run.
-    pub declared: AtomicBool,
-    /// The deadlocked threads, in the order they were found.
-    participants: Mutex<Vec<Participant>>,
-    /// Where each deadlocked thread was waiting, once its error was placed.
-    sites: Mutex<HashMap<u64, (Arc<SourceFile>, Span)>>,
-}
-
-/// A thread found in a deadlock.
-#[derive(Clone)]
-struct Participant {
-    thread: u64,
-    name: String,
-    what: String,
-    /// It has yet to get its `DeadlockError`.
-    pending: bool,
-}
 
 /// Closes a traced wait however it ends.
 struct TracedWait<'a> {
@@ -166,18 +232,6 @@ impl Drop for TracedWait<'_> {
     }
 }
 
-/// Removes a forever-waiter from the watch however its wait ends.
-struct Registered<'a> {
-    watch: &'a Watch,
-    thread: u64,
-}
-
-impl Drop for Registered<'_> {
-    fn drop(&mut self) {
-        self.watch.waiting.lock().remove(&self.thread);
-    }
-}
-
 impl Runtime {
     /// The deadline `timeout` seconds from now; `None` waits forever.
     pub fn deadline(&self, timeout: Option<f64>) -> Deadline {
@@ -190,27 +244,42 @@ impl Runtime {
     }
 
     /// Blocks `me` until `ready` holds for the state `guard` guards (then
-    /// `Ok(true)`), or `deadline` passes (`Ok(false)`). `cv` is the condition
-    /// variable the state's changes are announced on; `what` says what the
-    /// thread waits on, for deadlock reports. Fails with `DeadlockError`,
-    /// `InterruptError` (Ctrl-C, main thread) or `TimeoutError` (the
-    /// embedder's deadline).
+    /// `Ok(true)`), or `deadline` passes (`Ok(false)`). `queue` is where the
+    /// state's changes are announced; `what` says what the thread waits on,
+    /// for deadlock reports. Fails with `DeadlockError`, `InterruptError`
+    /// (Ctrl-C, main thread) or `TimeoutError` (the embedder's deadline).
+    ///
+    /// A wake-up that chose this thread is passed on to the next waiter if
+    /// the thread then leaves without what it waited for (its deadline, an
+    /// error): no wake-up is lost to a waiter that gave up.
     pub fn wait_until<T>(
         &self,
-        me: &ThreadCtx,
-        cv: &Condvar,
+        me: &Arc<ThreadCtx>,
+        queue: &WaitQueue,
+        guard: &mut MutexGuard<'_, T>,
+        deadline: Deadline,
+        what: &dyn Fn() -> String,
+        ready: impl FnMut(&mut T) -> bool,
+    ) -> Result<bool, Unwind> {
+        let mut chosen = false;
+        let got = self.wait_loop(me, queue, guard, deadline, what, ready, &mut chosen);
+        if chosen && !matches!(got, Ok(true)) {
+            self.notify(queue, 1);
+        }
+        got
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn wait_loop<T>(
+        &self,
+        me: &Arc<ThreadCtx>,
+        queue: &WaitQueue,
         guard: &mut MutexGuard<'_, T>,
         deadline: Deadline,
         what: &dyn Fn() -> String,
         mut ready: impl FnMut(&mut T) -> bool,
+        chosen: &mut bool,
     ) -> Result<bool, Unwind> {
-        let _registered = deadline.is_none().then(|| {
-            self.watch.waiting.lock().insert(me.number, what());
-            Registered {
-                watch: &self.watch,
-                thread: me.number,
-            }
-        });
         let mut traced = TracedWait {
             rt: self,
             thread: me.ident(),
@@ -219,235 +288,88 @@ impl Runtime {
         loop {
             // Every thread of a declared deadlock fails, even one that another's
             // unwinding would let through: the report is of the state they were in.
-            if self.watch.declared.load(Ordering::SeqCst) && self.take_pending(me.number) {
-                return Err(self.deadlocked(me, what()));
+            if self.watch.take_pending(me.number) {
+                return Err(self.watch.deadlocked(me, what()));
             }
             if ready(guard) {
-                self.watch.progress.fetch_add(1, Ordering::Relaxed);
                 return Ok(true);
             }
             if deadline.is_some_and(|d| self.monotonic() >= d) {
                 return Ok(false);
             }
+            self.stop_if_asked(me)?;
             traced.start(what);
             match &self.sched {
                 Some(sched) => {
-                    let queue = cv as *const Condvar as usize;
-                    let wake =
-                        MutexGuard::unlocked(guard, || sched.block(me.number, queue, deadline));
+                    let wake = MutexGuard::unlocked(guard, || {
+                        sched.block(me.number, queue.id(), deadline)
+                    });
                     if wake == Wake::Deadlock {
-                        return Err(self.deadlocked(me, what()));
+                        return Err(self.watch.deadlocked(me, what()));
                     }
                 }
-                None => self.sleep_on(me, cv, guard, deadline)?,
+                None => *chosen = self.park(me, queue, guard, deadline, what),
             }
         }
     }
 
-    /// One real wait on `cv`, bounded so the limits and deadlocks are noticed.
-    fn sleep_on<T>(
+    /// One sleep in `queue` until a wake-up, the deadline, or the embedder's
+    /// deadline. Returns whether a wake-up took this thread off the queue.
+    fn park<T>(
         &self,
-        me: &ThreadCtx,
-        cv: &Condvar,
+        me: &Arc<ThreadCtx>,
+        queue: &WaitQueue,
         guard: &mut MutexGuard<'_, T>,
         deadline: Deadline,
-    ) -> Result<(), Unwind> {
-        // A daemon polls even in a timed wait, to notice the run is over.
-        let polls = deadline.is_none() || me.number == 0 || me.daemon.load(Ordering::Relaxed);
+        what: &dyn Fn() -> String,
+    ) -> bool {
+        let seq = me.parker.prepare();
+        queue.join(me.number, seq);
+        self.watch.begin_wait(me, seq, deadline.is_none().then(what));
         let mut until = deadline.map(|d| self.instant(d));
-        if polls {
-            let next_poll = Instant::now() + POLL;
-            until = Some(until.map_or(next_poll, |u| u.min(next_poll)));
-        }
         if let Some(stop) = self.stop_at {
             until = Some(until.map_or(stop, |u| u.min(stop)));
         }
-        let timed_out = match until {
-            Some(u) => cv.wait_until(guard, u).timed_out(),
-            None => {
-                cv.wait(guard);
-                false
-            }
-        };
+        MutexGuard::unlocked(guard, || me.parker.park(until));
+        let chosen = !queue.leave(me.number, seq);
+        self.watch.end_wait(me.number);
+        chosen
+    }
+
+    /// The error that ends a wait the run needs back: the run is over (a
+    /// daemon left behind), Ctrl-C (main thread), or the embedder's deadline.
+    fn stop_if_asked(&self, me: &ThreadCtx) -> Result<(), Unwind> {
         if self.is_over() {
             return Err(Unwind::new(Why::Exit(0)));
         }
-        if let Some((kind, message)) = self.check_limits(me.number == 0) {
-            return Err(error(kind, message));
+        match self.stop_reason(me.number == 0) {
+            Some((kind, message)) => Err(error(kind, message)),
+            None => Ok(()),
         }
-        if deadline.is_none() && timed_out {
-            self.check_deadlock();
-        }
-        Ok(())
     }
 
-    /// Declares a deadlock when every live thread waits with no timeout and
-    /// nothing moved since the previous check.
-    fn check_deadlock(&self) {
-        let alive = self.alive();
-        // Once the main thread has ended, the daemons left are abandoned.
-        if !alive.iter().any(|t| t.number == 0) {
-            return;
-        }
-        let waiting = self.watch.waiting.lock();
-        let all_waiting =
-            !alive.is_empty() && alive.iter().all(|t| waiting.contains_key(&t.number));
-        let progress = self.watch.progress.load(Ordering::SeqCst) + 1;
-        if !all_waiting {
-            self.watch.suspect.store(0, Ordering::SeqCst);
-            return;
-        }
-        if self.watch.suspect.swap(progress, Ordering::SeqCst) != progress {
-            return;
-        }
-        let mut participants = self.watch.participants.lock();
-        for t in &alive {
-            participants.retain(|p| p.thread != t.number);
-            participants.push(Participant {
-                thread: t.number,
-                name: t.name().to_string(),
-                what: waiting[&t.number].clone(),
-                pending: true,
-            });
-        }
-        self.watch.declared.store(true, Ordering::SeqCst);
-    }
-
-    /// Whether `thread` has a `DeadlockError` coming; it gets only one.
-    fn take_pending(&self, thread: u64) -> bool {
-        let mut participants = self.watch.participants.lock();
-        let pending = participants
-            .iter_mut()
-            .find(|p| p.thread == thread && p.pending);
-        pending.map(|p| p.pending = false).is_some()
-    }
-
-    /// The error a deadlocked thread unwinds with; a deterministic run learns
-    /// of the deadlock here first, and records who takes part.
-    fn deadlocked(&self, me: &ThreadCtx, what: String) -> Unwind {
-        self.watch.declared.store(true, Ordering::SeqCst);
-        let mut participants = self.watch.participants.lock();
-        if !participants.iter().any(|p| p.thread == me.number) {
-            participants.push(Participant {
-                thread: me.number,
-                name: me.name().to_string(),
-                what: what.clone(),
-                pending: false,
-            });
-        }
-        error(
-            "DeadlockError",
-            format!("{} waits {what}, and no thread can wake it", me.name()),
-        )
-    }
-
-    /// Notes where a deadlocked thread was waiting (its error's place), for
-    /// the report. Returns whether the error was a deadlock's.
-    pub fn record_deadlock_site(&self, me: &ThreadCtx, t: &Thrown) -> bool {
-        if &*t.error.kind != "DeadlockError" || !self.watch.declared.load(Ordering::SeqCst) {
-            return false;
-        }
-        if let Some(at) = &t.at {
-            self.watch.sites.lock().insert(me.number, at.clone());
-        }
-        true
-    }
-
-    /// The report of a declared deadlock, if there was one: every thread,
-    /// what it waits on, and where.
-    pub fn deadlock_report(&self, color: bool) -> Option<String> {
-        if !self.watch.declared.load(Ordering::SeqCst) {
-            return None;
-        }
-        let mut participants = self.watch.participants.lock().clone();
-        participants.sort_by_key(|p| p.thread);
-        let sites = self.watch.sites.lock();
-        let mut lines = String::from("every thread is blocked, and none can wake another:\n");
-        for p in &participants {
-            let place = sites
-                .get(&p.thread)
-                .map_or_else(String::new, |(src, span)| {
-                    format!(" at {}", src.location(span.start))
-                });
-            lines.push_str(&format!("  {} waits {}{place}\n", p.name, p.what));
-        }
-        let first = participants.iter().find_map(|p| sites.get(&p.thread));
-        let header = match first {
-            Some((source, span)) => {
-                let labels: Vec<(Span, String)> = participants
-                    .iter()
-                    .filter_map(|p| {
-                        let (src, span) = sites.get(&p.thread)?;
-                        Arc::ptr_eq(src, source)
-                            .then(|| (*span, format!("{} waits {}", p.name, p.what)))
-                    })
-                    .collect();
-                crate::diagnostic::Diagnostic::new(
-                    "DeadlockError",
-                    "every thread is blocked",
-                    *span,
-                )
-                .render_labels(source, &labels, color)
-            }
-            None => "DeadlockError: every thread is blocked\n".to_string(),
-        };
-        Some(format!("{header}{lines}"))
-    }
-
-    /// In the REPL, after the main thread's entry ended in a deadlock: gives
-    /// the other deadlocked threads a moment to reach their errors, returns
-    /// the report, and forgets the deadlock so a later one is found anew.
-    pub fn settle_deadlock(&self, color: bool) -> String {
-        let settled = || {
-            let participants = self.watch.participants.lock();
-            let sites = self.watch.sites.lock();
-            let alive = self.alive();
-            participants.iter().all(|p| {
-                sites.contains_key(&p.thread) || !alive.iter().any(|t| t.number == p.thread)
-            })
-        };
-        let give_up = Instant::now() + 4 * POLL;
-        while !settled() && Instant::now() < give_up {
-            std::thread::sleep(POLL / 10);
-        }
-        let report = self.deadlock_report(color).unwrap_or_default();
-        self.watch.declared.store(false, Ordering::SeqCst);
-        self.watch.participants.lock().clear();
-        self.watch.sites.lock().clear();
-        report
-    }
-
-    /// Wakes the first thread waiting on `cv`.
-    pub fn notify_one(&self, cv: &Condvar) {
-        self.notify(cv, 1);
-    }
-
-    /// Wakes every thread waiting on `cv`, in the order they began to wait.
-    pub fn notify_all(&self, cv: &Condvar) {
-        self.notify(cv, usize::MAX);
-    }
-
-    fn notify(&self, cv: &Condvar, n: usize) {
+    /// Wakes up to `n` threads waiting on `queue`, in the order they began
+    /// to wait.
+    pub fn notify(&self, queue: &WaitQueue, n: usize) {
         match &self.sched {
-            Some(sched) => sched.notify(cv as *const Condvar as usize, n),
-            None if n == 1 => {
-                cv.notify_one();
-            }
+            Some(sched) => sched.notify(queue.id(), n),
             None => {
-                cv.notify_all();
+                for (thread, seq) in queue.take(n) {
+                    self.watch.wake(thread, seq);
+                }
             }
         }
     }
 
     /// Blocks `me` for `secs` seconds (virtual seconds in a deterministic run).
-    pub fn sleep(&self, me: &ThreadCtx, secs: f64) -> Result<(), Unwind> {
-        let cv = Condvar::new();
+    pub fn sleep(&self, me: &Arc<ThreadCtx>, secs: f64) -> Result<(), Unwind> {
+        let queue = WaitQueue::default();
         let lock = Mutex::new(());
         let mut guard = lock.lock();
         let deadline = self.deadline(Some(secs));
         self.wait_until(
             me,
-            &cv,
+            &queue,
             &mut guard,
             deadline,
             &|| "in sleep()".into(),

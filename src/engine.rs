@@ -40,7 +40,7 @@ pub struct Engine {
     schedule: Option<u64>,
     /// Where to write each run's timeline.
     trace: Option<std::path::PathBuf>,
-    interrupt: Arc<std::sync::atomic::AtomicBool>,
+    interrupt: Arc<crate::runtime::Interrupt>,
     session: Option<Session>,
 }
 
@@ -221,6 +221,7 @@ impl Engine {
             let result = crate::panic::guard(|| interp.run_program(&program));
             this.finish_main(&rt, &main, result)
         });
+        rt.main_ended(&main);
         if rt.join_non_daemon(&main).is_err() {
             // Deadlocked threads are unwinding: let them end and say where they were.
             let _ = rt.join_non_daemon(&main);
@@ -360,9 +361,10 @@ impl Engine {
         names
     }
 
-    /// The flag that stops the running code with an `InterruptError` when
-    /// set (Ctrl-C in the REPL). It stays valid for every later run.
-    pub fn interrupt_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+    /// What stops the running code's main thread with an `InterruptError`
+    /// when raised (Ctrl-C), running or waiting. It stays valid for every
+    /// later run.
+    pub fn interrupt_flag(&self) -> Arc<crate::runtime::Interrupt> {
         self.interrupt.clone()
     }
 
@@ -416,7 +418,9 @@ impl Engine {
         if self.trace.is_some() {
             rt.trace = Some(Default::default());
         }
-        Arc::new(rt)
+        let rt = Arc::new(rt);
+        self.interrupt.attach(&rt);
+        rt
     }
 
     /// Writes the run's timeline where `--trace` asked.

@@ -8,6 +8,7 @@
 pub mod ast;
 pub mod blocking;
 pub mod builtins;
+mod deadlock;
 pub mod diagnostic;
 mod engine;
 mod error;
@@ -29,5 +30,5 @@ pub mod value;
 pub use engine::{Capture, Engine};
 pub use error::Error;
 pub use native::{FromValue, HostFn, IntoValue};
-pub use runtime::Limits;
+pub use runtime::{Interrupt, Limits};
 pub use value::Value;

@@ -99,7 +99,7 @@ fn interactive(engine: &mut thr::Engine) -> ExitCode {
     }
     let interrupt = engine.interrupt_flag();
     // Ctrl-C while an entry runs stops it; at the prompt rustyline sees it.
-    let _ = ctrlc::set_handler(move || interrupt.store(true, Ordering::SeqCst));
+    let _ = ctrlc::set_handler(move || interrupt.raise());
     let history = history_file();
     if let Some(h) = &history {
         let _ = editor.load_history(h);

@@ -6,11 +6,12 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::SeedableRng;
 
 use crate::ast::Name;
+use crate::blocking::{Parker, WaitQueue};
 use crate::value::Value;
 
 /// Limits an embedder (or the CLI) sets on a run.
@@ -77,6 +78,36 @@ impl Output {
     }
 }
 
+/// Ctrl-C for a run's main thread. The handler's thread raises it; the main
+/// thread sees it at its next check of the limits when running, and at once
+/// when waiting (it is woken).
+#[derive(Default)]
+pub struct Interrupt {
+    requested: AtomicBool,
+    /// The run in progress, whose main thread to wake.
+    run: Mutex<std::sync::Weak<Runtime>>,
+}
+
+impl Interrupt {
+    /// Asks the main thread to stop with an `InterruptError`.
+    pub fn raise(&self) {
+        self.requested.store(true, Ordering::SeqCst);
+        if let Some(rt) = self.run.lock().upgrade() {
+            rt.watch.wake_thread(0);
+        }
+    }
+
+    /// Takes a pending request.
+    fn take(&self) -> bool {
+        self.requested.swap(false, Ordering::SeqCst)
+    }
+
+    /// Makes `rt` the run whose main thread a request wakes.
+    pub(crate) fn attach(&self, rt: &Arc<Runtime>) {
+        *self.run.lock() = Arc::downgrade(rt);
+    }
+}
+
 /// Everything one run shares between its threads.
 pub struct Runtime {
     pub builtins: Vec<Value>,
@@ -100,16 +131,14 @@ pub struct Runtime {
     pub(crate) stop_at: Option<Instant>,
     /// The deterministic scheduler, in a deterministic run.
     pub sched: Option<Arc<crate::scheduler::Scheduler>>,
-    /// Deadlock detection.
-    pub(crate) watch: crate::blocking::Watch,
+    /// The live threads and their waits: deadlock detection.
+    pub(crate) watch: crate::deadlock::Watch,
     /// The timeline `--trace` writes, when asked for.
     pub trace: Option<crate::trace::Tracer>,
     /// Operations left of the embedder's budget.
     ops_left: AtomicI64,
-    /// Set by Ctrl-C in the REPL: the main thread stops with an `InterruptError`.
-    pub interrupt: Arc<AtomicBool>,
-    /// Started threads that have not ended, in start order (main first).
-    alive: Mutex<Vec<Arc<ThreadCtx>>>,
+    /// Ctrl-C: the main thread stops with an `InterruptError`.
+    pub interrupt: Arc<Interrupt>,
     /// Numbers for the names of unnamed threads: `Thread-1`, `Thread-2`...
     next_unnamed: AtomicU64,
     /// How `log` lines look and which are kept.
@@ -153,7 +182,6 @@ impl Runtime {
                     .map_or(i64::MAX, |n| n.min(i64::MAX as u64) as i64),
             ),
             interrupt: Arc::default(),
-            alive: Mutex::new(Vec::new()),
             next_unnamed: AtomicU64::new(1),
             log: Mutex::new(Default::default()),
         }
@@ -182,10 +210,12 @@ impl Runtime {
         self.finished.load(Ordering::Acquire)
     }
 
-    /// Ends the run's output: flushes it and drops later writes.
+    /// Ends the run: flushes its output and drops later writes, and wakes
+    /// the threads still waiting (daemons left behind) to stop.
     pub fn finish(&self) {
         self.finished.store(true, Ordering::Release);
         self.out.flush();
+        self.watch.wake_everyone();
     }
 
     /// Flushes script output.
@@ -219,7 +249,13 @@ impl Runtime {
     /// Checks the embedder's limits and Ctrl-C, every [`TICKS`] operations of
     /// a thread: the error that stops the script, if one applies.
     pub fn check_limits(&self, main_thread: bool) -> Option<(&'static str, String)> {
-        if main_thread && self.interrupt.swap(false, Ordering::SeqCst) {
+        self.stop_reason(main_thread).or_else(|| self.spend_ticks())
+    }
+
+    /// Ctrl-C (for the main thread) or the embedder's deadline: what stops
+    /// a thread running or waiting.
+    pub fn stop_reason(&self, main_thread: bool) -> Option<(&'static str, String)> {
+        if main_thread && self.interrupt.take() {
             return Some(("InterruptError", "interrupted by Ctrl-C".into()));
         }
         if self.stop_at.is_some_and(|at| Instant::now() >= at) {
@@ -229,6 +265,11 @@ impl Runtime {
                 format!("the script ran past its deadline of {secs}s"),
             ));
         }
+        None
+    }
+
+    /// Takes [`TICKS`] operations from the embedder's budget.
+    fn spend_ticks(&self) -> Option<(&'static str, String)> {
         if self.ops_left.fetch_sub(TICKS as i64, Ordering::Relaxed) <= 0 {
             let n = self.limits.max_operations.unwrap_or(0);
             return Some((
@@ -268,31 +309,46 @@ impl Runtime {
 
     /// Records a thread as started.
     pub fn register(&self, t: Arc<ThreadCtx>) {
-        self.alive.lock().push(t);
+        self.watch.register(t);
     }
 
     /// Records a thread as ended.
     pub fn unregister(&self, t: &ThreadCtx) {
-        self.alive.lock().retain(|a| !std::ptr::eq(&**a, t));
+        self.watch.unregister(t);
     }
 
     /// The started threads that have not ended, in start order.
     pub fn alive(&self) -> Vec<Arc<ThreadCtx>> {
-        self.alive.lock().clone()
+        self.watch.alive()
+    }
+
+    /// How many started threads have not ended.
+    pub fn alive_count(&self) -> usize {
+        self.watch.alive_count()
     }
 
     /// The main thread, while it is alive.
     pub fn main_thread(&self) -> Option<Arc<ThreadCtx>> {
-        self.alive.lock().iter().find(|t| t.number == 0).cloned()
+        self.watch.main_thread()
+    }
+
+    /// The main script is over: as in Python, the main thread now counts as
+    /// stopped (`is_alive()` is false, and a thread joining it goes on),
+    /// though the run still waits for its other threads.
+    pub fn main_ended(&self, main: &ThreadCtx) {
+        let mut life = main.life.lock();
+        life.state = LifeState::Done;
+        life.result = Some(Ok(Value::Nil));
+        self.notify(&main.life_cv, usize::MAX);
     }
 
     /// Waits until no non-daemon thread but `me` is alive (the end of a run).
-    pub fn join_non_daemon(&self, me: &ThreadCtx) -> Result<(), crate::interp::Unwind> {
+    pub fn join_non_daemon(&self, me: &Arc<ThreadCtx>) -> Result<(), crate::interp::Unwind> {
         loop {
             let next = self
                 .alive()
                 .into_iter()
-                .find(|t| !std::ptr::eq(&**t, me) && !t.daemon.load(Ordering::Relaxed));
+                .find(|t| !Arc::ptr_eq(t, me) && !t.daemon.load(Ordering::Relaxed));
             let Some(t) = next else { return Ok(()) };
             let mut life = t.life.lock();
             let what = || format!("for {} to end (the end of the program)", t.name());
@@ -313,7 +369,9 @@ pub struct ThreadCtx {
     pub rng: Mutex<Xoshiro256PlusPlus>,
     pub life: Mutex<Life>,
     /// Signalled when the thread ends or a timer is cancelled.
-    pub life_cv: Condvar,
+    pub life_cv: WaitQueue,
+    /// Where the thread sleeps when it waits.
+    pub parker: Parker,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -346,7 +404,8 @@ impl ThreadCtx {
                 result: None,
                 cancelled: false,
             }),
-            life_cv: Condvar::new(),
+            life_cv: WaitQueue::default(),
+            parker: Parker::default(),
         })
     }
 

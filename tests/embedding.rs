@@ -10,13 +10,33 @@ fn interrupt_flag_stops_a_busy_loop_with_interrupt_error() {
     let flag = engine.interrupt_flag();
     let setter = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));
-        flag.store(true, Ordering::SeqCst);
+        flag.raise();
     });
     let err = engine.eval("let i = 0\nwhile true { i += 1 }").unwrap_err();
     setter.join().unwrap();
     assert_eq!(err.kind, "InterruptError");
     assert_eq!(err.message, "interrupted by Ctrl-C");
     assert!(engine.eval("i").unwrap().as_int().unwrap() > 0);
+}
+
+#[test]
+fn interrupt_wakes_a_main_thread_waiting_forever() {
+    let mut engine = thr::Engine::new();
+    engine.set_error_output(thr::Capture::default());
+    let flag = engine.interrupt_flag();
+    // A thread that keeps running, so the wait is no deadlock: the only way
+    // out of it is the interrupt.
+    engine
+        .eval("let stop = event()\nlet spinner = spawn(fn() { while not stop.is_set() { } })")
+        .unwrap();
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        flag.raise();
+    });
+    let err = engine.eval("event().wait()").unwrap_err();
+    setter.join().unwrap();
+    assert_eq!(err.kind, "InterruptError");
+    engine.eval("stop.set(); spinner.join()").unwrap();
 }
 
 fn quiet_engine() -> (thr::Engine, thr::Capture) {

@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 
 use crate::interp::{throw, Args, Interp, Outcome, Unwind};
 use crate::value::{ItemSource, Object, Value};
 
 use super::{add, int_arg, timeout_arg, Table};
-use crate::blocking::{await_state, block, wake_all, wake_one, Wait};
+use crate::blocking::{await_state, block, wake_all, wake_one, Wait, WaitQueue};
 
 pub fn register(t: &mut Table) {
     add(t, "queue", |_, a| {
@@ -29,9 +29,9 @@ pub fn register(t: &mut Table) {
             rx,
             maxsize,
             meta: Mutex::new(Meta::default()),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
-            all_done: Condvar::new(),
+            not_empty: WaitQueue::default(),
+            not_full: WaitQueue::default(),
+            all_done: WaitQueue::default(),
         })))))
     });
 }
@@ -44,9 +44,9 @@ struct Inner {
     maxsize: usize,
     /// Taken for every change, so no wake-up is lost between a check and a wait.
     meta: Mutex<Meta>,
-    not_empty: Condvar,
-    not_full: Condvar,
-    all_done: Condvar,
+    not_empty: WaitQueue,
+    not_full: WaitQueue,
+    all_done: WaitQueue,
 }
 
 #[derive(Default)]

@@ -10,13 +10,13 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::interp::{throw, Args, Interp, Outcome, Unwind};
 use crate::runtime::ThreadCtx;
 use crate::value::{Object, Value};
 
-use crate::blocking::{await_state, block, wake_all, wake_one, Deadline, Wait};
+use crate::blocking::{await_state, block, wake_all, wake_one, Deadline, Wait, WaitQueue};
 
 use super::{add, int_arg, timeout_arg, Table};
 
@@ -86,7 +86,7 @@ impl Held {
 pub struct Lock {
     reentrant: bool,
     held: Mutex<Held>,
-    cv: Condvar,
+    cv: WaitQueue,
 }
 
 const PLAIN_NON_BLOCKING: &str = "can't specify a timeout for a non-blocking call";
@@ -96,7 +96,7 @@ impl Lock {
         Arc::new(Lock {
             reentrant,
             held: Mutex::new(Held::default()),
-            cv: Condvar::new(),
+            cv: WaitQueue::default(),
         })
     }
 
@@ -200,7 +200,7 @@ impl Object for Lock {
 #[derive(Default)]
 struct Waiter {
     notified: Mutex<bool>,
-    cv: Condvar,
+    cv: WaitQueue,
 }
 
 /// Python's `threading.Condition`.
@@ -370,7 +370,7 @@ impl Object for Condition {
 /// A counting semaphore; a bounded one refuses to go above its start value.
 pub struct Semaphore {
     value: Mutex<i64>,
-    cv: Condvar,
+    cv: WaitQueue,
     bound: Option<i64>,
 }
 
@@ -382,7 +382,7 @@ fn semaphore(a: Args, func: &str, bounded: bool) -> Outcome {
     }
     Ok(Value::object(Arc::new(Semaphore {
         value: Mutex::new(value),
-        cv: Condvar::new(),
+        cv: WaitQueue::default(),
         bound: bounded.then_some(value),
     })))
 }
@@ -480,7 +480,7 @@ struct Flag {
 #[derive(Default)]
 pub struct Event {
     flag: Mutex<Flag>,
-    cv: Condvar,
+    cv: WaitQueue,
 }
 
 impl Event {
@@ -567,7 +567,7 @@ pub struct Barrier {
     action: Option<Value>,
     timeout: Option<f64>,
     state: Mutex<BarrierState>,
-    cv: Condvar,
+    cv: WaitQueue,
 }
 
 fn barrier(_: &mut Interp, a: Args) -> Outcome {
@@ -584,7 +584,7 @@ fn barrier(_: &mut Interp, a: Args) -> Outcome {
             phase: Phase::Filling,
             count: 0,
         }),
-        cv: Condvar::new(),
+        cv: WaitQueue::default(),
     })))
 }
 

@@ -38,7 +38,7 @@ pub fn register(t: &mut Table) {
     });
     add(t, "active_count", |interp, a| {
         a.positional("active_count", 0, 0)?;
-        Ok(Value::Int(interp.rt.alive().len() as i64))
+        Ok(Value::Int(interp.rt.alive_count() as i64))
     });
 }
 
@@ -58,7 +58,8 @@ fn prepare(
     func: &str,
     delay: Option<f64>,
 ) -> Result<(Arc<ThreadCtx>, Job), Unwind> {
-    let name = a.take_kw("name").filter(|n| !matches!(n, Value::Nil));
+    // No name, nil or "" gets the next `Thread-N`, as in Python.
+    let name = a.take_kw("name").filter(|n| n.truthy());
     let daemon = a.take_kw("daemon").is_some_and(|d| d.truthy());
     if a.pos.is_empty() {
         return throw(
@@ -105,7 +106,7 @@ fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
 /// Starts `ctx` running `job` on a new OS thread.
 fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> {
     let rt = interp.rt.clone();
-    if rt.alive().len() >= rt.limits.max_threads {
+    if rt.alive_count() >= rt.limits.max_threads {
         return throw(
             "RuntimeError",
             format!(
@@ -185,9 +186,11 @@ fn finish(interp: &Interp, result: Outcome) {
     let mut life = ctx.life.lock();
     life.state = LifeState::Done;
     life.result = Some(result);
-    interp.rt.unregister(ctx);
+    // Joiners are woken before the thread leaves the live ones, so they
+    // never look stuck with no thread left to wake them.
     wake_all(interp, &ctx.life_cv);
     drop(life);
+    interp.rt.unregister(ctx);
     interp.rt.trace_end(ctx);
     if let Some(sched) = &interp.rt.sched {
         sched.exit(ctx.number);
