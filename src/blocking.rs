@@ -325,7 +325,8 @@ impl Runtime {
     ) -> bool {
         let seq = me.parker.prepare();
         queue.join(me.number, seq);
-        self.watch.begin_wait(me, seq, deadline.is_none().then(what));
+        self.watch
+            .begin_wait(me, seq, deadline.is_none().then(what));
         let mut until = deadline.map(|d| self.instant(d));
         if let Some(stop) = self.stop_at {
             until = Some(until.map_or(stop, |u| u.min(stop)));

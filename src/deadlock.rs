@@ -242,9 +242,9 @@ impl Watch {
         let groups = group_by_place(&participants, &s.sites);
         let mut lines = String::from("every thread is blocked, and none can wake another:\n");
         for g in &groups {
-            let place = g
-                .site
-                .map_or_else(String::new, |(src, span)| format!(" at {}", src.location(span.start)));
+            let place = g.site.map_or_else(String::new, |(src, span)| {
+                format!(" at {}", src.location(span.start))
+            });
             lines.push_str(&format!("  {}{place}\n", g.sentence()));
         }
         let header = match groups.iter().find_map(|g| g.site) {
@@ -350,7 +350,10 @@ fn group_by_place<'a>(
 ) -> Vec<Group<'a>> {
     let place = |p: &'a Participant| {
         let site = sites.get(&p.thread);
-        (site.map(|(src, span)| (Arc::as_ptr(src), span.start, span.end)), p.what.as_str())
+        (
+            site.map(|(src, span)| (Arc::as_ptr(src), span.start, span.end)),
+            p.what.as_str(),
+        )
     };
     let mut sizes: HashMap<_, usize> = HashMap::new();
     for p in participants {

@@ -104,15 +104,23 @@ pub fn str_arg<'a>(v: &'a Value, func: &str, param: &str) -> Result<&'a str, Unw
 pub fn timeout_arg(v: Option<Value>, func: &str) -> Result<Option<f64>, Unwind> {
     match v {
         None | Some(Value::Nil) => Ok(None),
-        Some(v) => not_nan(float_arg(&v, func, "timeout")?).map(Some),
+        Some(v) => wait_seconds(float_arg(&v, func, "timeout")?).map(Some),
     }
 }
 
-/// Refuses a NaN number of seconds, as Python does: no deadline can be made
-/// of it.
-pub fn not_nan(secs: f64) -> Result<f64, Unwind> {
+/// The longest timeout a wait takes, in seconds: Python's
+/// `threading.TIMEOUT_MAX` on Linux.
+pub const TIMEOUT_MAX: f64 = 9_223_372_036.0;
+
+/// Checks a number of seconds to wait, as Python does: NaN is a
+/// `ValueError`, and more than [`TIMEOUT_MAX`] (infinity included) an
+/// `OverflowError`; no deadline can be made of either.
+pub fn wait_seconds(secs: f64) -> Result<f64, Unwind> {
     if secs.is_nan() {
         return throw("ValueError", "Invalid value NaN (not a number)");
+    }
+    if secs > TIMEOUT_MAX {
+        return throw("OverflowError", "timeout value is too large");
     }
     Ok(secs)
 }

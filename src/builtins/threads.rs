@@ -9,7 +9,7 @@ use crate::interp::{raise, take_thrown, throw, Args, Interp, Outcome, Thrown, Un
 use crate::runtime::{LifeState, ThreadCtx};
 use crate::value::{Object, Value};
 
-use super::{add, float_arg, not_nan, timeout_arg, Table};
+use super::{add, float_arg, timeout_arg, wait_seconds, Table};
 use crate::blocking::{block, wake_all, Deadline};
 
 pub fn register(t: &mut Table) {
@@ -95,7 +95,7 @@ fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
     if a.pos.is_empty() {
         return throw("TypeError", "timer() missing required argument 'interval'");
     }
-    let interval = not_nan(float_arg(&a.pos.remove(0), "timer", "interval")?)?;
+    let interval = wait_seconds(float_arg(&a.pos.remove(0), "timer", "interval")?)?;
     let (ctx, job) = prepare(interp, a, "timer", Some(interval))?;
     Ok(Value::object(Arc::new(Timer {
         thread: ctx,

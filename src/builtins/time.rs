@@ -4,7 +4,7 @@
 use crate::interp::{throw, Interp, Outcome};
 use crate::value::Value;
 
-use super::{add, float_arg, Table};
+use super::{add, float_arg, Table, TIMEOUT_MAX};
 
 pub fn register(t: &mut Table) {
     add(t, "sleep", |interp: &mut Interp, a| -> Outcome {
@@ -12,6 +12,9 @@ pub fn register(t: &mut Table) {
         let secs = float_arg(&secs.unwrap_or_default(), "sleep", "seconds")?;
         if secs < 0.0 || secs.is_nan() {
             return throw("ValueError", "sleep length must be non-negative");
+        }
+        if secs > TIMEOUT_MAX {
+            return throw("OverflowError", "sleep length is too large");
         }
         interp.rt.sleep(&interp.thread, secs)?;
         Ok(Value::Nil)
