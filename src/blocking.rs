@@ -18,11 +18,11 @@
 //! [`Watch`]: crate::deadlock::Watch
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::interp::{error, Interp, Unwind, Why};
 use crate::runtime::{Runtime, ThreadCtx};
@@ -93,49 +93,45 @@ impl WaitQueue {
     }
 }
 
-/// Where one thread sleeps while it waits, until unparked or a time comes.
+/// How a script thread sleeps while it waits: on its OS thread's own park
+/// token (a futex), until a wake-up sets its permit or a time comes.
 #[derive(Default)]
 pub struct Parker {
-    /// Set by an unpark, taken by the next park.
-    permit: Mutex<ParkState>,
-    cv: Condvar,
-}
-
-#[derive(Default)]
-struct ParkState {
-    permit: bool,
-    /// Which wait the thread is in, counting from 1.
-    seq: u64,
+    /// Set by a wake-up, taken by the park it ends.
+    permit: AtomicBool,
+    /// How many waits the thread has begun: names the current one, so a
+    /// wake-up meant for an earlier wait is told apart.
+    seq: AtomicU64,
 }
 
 impl Parker {
-    /// Starts a new wait: an unpark from now on ends it. Returns its number.
+    /// Starts a new wait: a wake-up from now on ends it. Returns its number.
     fn prepare(&self) -> u64 {
-        let mut p = self.permit.lock();
-        p.permit = false;
-        p.seq += 1;
-        p.seq
+        self.permit.store(false, Ordering::SeqCst);
+        self.seq.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// Sleeps until unparked or `until` comes.
+    /// Sleeps on the calling OS thread until woken or `until` comes. Parks
+    /// that end early (an OS thread's token is shared) sleep again.
     fn park(&self, until: Option<Instant>) {
-        let mut p = self.permit.lock();
-        while !p.permit {
+        while !self.permit.swap(false, Ordering::SeqCst) {
             match until {
+                None => std::thread::park(),
                 Some(at) => {
-                    if self.cv.wait_until(&mut p, at).timed_out() {
-                        break;
+                    let now = Instant::now();
+                    if now >= at {
+                        return;
                     }
+                    std::thread::park_timeout(at - now);
                 }
-                None => self.cv.wait(&mut p),
             }
         }
-        p.permit = false;
     }
 
-    pub fn unpark(&self) {
-        self.permit.lock().permit = true;
-        self.cv.notify_one();
+    /// Ends the current wait of the thread parked on `os`.
+    pub fn unpark(&self, os: &std::thread::Thread) {
+        self.permit.store(true, Ordering::SeqCst);
+        os.unpark();
     }
 }
 

@@ -52,6 +52,8 @@ struct State {
 /// One thread's current wait.
 struct Waiting {
     thread: Arc<ThreadCtx>,
+    /// The OS thread it sleeps on.
+    os: std::thread::Thread,
     /// Which of the thread's waits this is: a wake-up meant for an earlier
     /// one is ignored.
     seq: u64,
@@ -65,6 +67,31 @@ struct Waiting {
 impl Waiting {
     fn is_stuck(&self) -> bool {
         self.forever.is_some() && !self.woken
+    }
+}
+
+/// Wake-ups given under the watch's lock, delivered after it is let go so
+/// that a woken thread never finds the lock still held by its waker.
+#[derive(Default)]
+struct Wakes(Vec<(Arc<ThreadCtx>, std::thread::Thread)>);
+
+impl Wakes {
+    /// Marks `thread`'s wait woken, if it is in one that `meant` picks and
+    /// not woken already, and queues the unpark.
+    fn add(&mut self, s: &mut State, thread: u64, meant: impl Fn(&Waiting) -> bool) {
+        let Some(w) = s.waits.get_mut(&thread).filter(|w| meant(w) && !w.woken) else {
+            return;
+        };
+        let was_stuck = w.is_stuck();
+        w.woken = true;
+        self.0.push((w.thread.clone(), w.os.clone()));
+        s.stuck -= was_stuck as usize;
+    }
+
+    fn deliver(self) {
+        for (thread, os) in self.0 {
+            thread.parker.unpark(&os);
+        }
     }
 }
 
@@ -88,7 +115,9 @@ impl Watch {
     pub fn unregister(&self, t: &ThreadCtx) {
         let mut s = self.state.lock();
         s.alive.retain(|a| !std::ptr::eq(&**a, t));
-        self.check(&mut s);
+        let wakes = self.check(&mut s);
+        drop(s);
+        wakes.deliver();
     }
 
     /// The started threads that have not ended, in start order.
@@ -106,22 +135,25 @@ impl Watch {
         s.alive.iter().find(|t| t.number == 0).cloned()
     }
 
-    /// `thread` begins wait number `seq`; `forever` says what it waits on
-    /// when the wait has no timeout. Declares a deadlock if that leaves
-    /// every thread stuck.
+    /// `thread`, running on this OS thread, begins wait number `seq`;
+    /// `forever` says what it waits on when the wait has no timeout.
+    /// Declares a deadlock if that leaves every thread stuck.
     pub fn begin_wait(&self, thread: &Arc<ThreadCtx>, seq: u64, forever: Option<String>) {
-        let mut s = self.state.lock();
         let waiting = Waiting {
             thread: thread.clone(),
+            os: std::thread::current(),
             seq,
             forever,
             woken: false,
         };
+        let mut s = self.state.lock();
         s.stuck += waiting.is_stuck() as usize;
         if let Some(old) = s.waits.insert(thread.number, waiting) {
             s.stuck -= old.is_stuck() as usize;
         }
-        self.check(&mut s);
+        let wakes = self.check(&mut s);
+        drop(s);
+        wakes.deliver();
     }
 
     /// `thread`'s wait is over, however it ended.
@@ -134,39 +166,37 @@ impl Watch {
 
     /// Gives `thread`'s wait number `seq` its wake-up, if it is still in it.
     pub fn wake(&self, thread: u64, seq: u64) {
-        let mut s = self.state.lock();
-        Self::wake_in(&mut s, thread, |w| w.seq == seq);
+        let mut wakes = Wakes::default();
+        wakes.add(&mut self.state.lock(), thread, |w| w.seq == seq);
+        wakes.deliver();
     }
 
     /// Wakes every waiting thread, to look at the run again (it is over).
     pub fn wake_everyone(&self) {
+        let mut wakes = Wakes::default();
         let mut s = self.state.lock();
         let waiting: Vec<u64> = s.waits.keys().copied().collect();
         for t in waiting {
-            Self::wake_in(&mut s, t, |_| true);
+            wakes.add(&mut s, t, |_| true);
         }
+        drop(s);
+        wakes.deliver();
     }
 
     /// Wakes `thread` from whatever wait it is in (Ctrl-C for the main thread).
     pub fn wake_thread(&self, thread: u64) {
-        Self::wake_in(&mut self.state.lock(), thread, |_| true);
+        let mut wakes = Wakes::default();
+        wakes.add(&mut self.state.lock(), thread, |_| true);
+        wakes.deliver();
     }
 
-    fn wake_in(s: &mut State, thread: u64, meant: impl Fn(&Waiting) -> bool) {
-        let Some(w) = s.waits.get_mut(&thread).filter(|w| meant(w) && !w.woken) else {
-            return;
-        };
-        let was_stuck = w.is_stuck();
-        w.woken = true;
-        w.thread.parker.unpark();
-        s.stuck -= was_stuck as usize;
-    }
-
-    /// Declares a deadlock when every live thread is stuck. Once the main
-    /// thread has ended, the daemons left are abandoned, never deadlocked.
-    fn check(&self, s: &mut State) {
+    /// Declares a deadlock when every live thread is stuck, and returns the
+    /// wake-ups that tell them. Once the main thread has ended, the daemons
+    /// left are abandoned, never deadlocked.
+    fn check(&self, s: &mut State) -> Wakes {
+        let mut wakes = Wakes::default();
         if s.stuck == 0 || s.stuck != s.alive.len() || !s.alive.iter().any(|t| t.number == 0) {
-            return;
+            return wakes;
         }
         let alive = s.alive.clone();
         for t in &alive {
@@ -179,9 +209,10 @@ impl Watch {
                 what: what.unwrap_or_default(),
                 pending: true,
             });
-            Self::wake_in(s, t.number, |_| true);
+            wakes.add(s, t.number, |_| true);
         }
         self.declared.store(true, Ordering::SeqCst);
+        wakes
     }
 
     /// Whether `thread` has a `DeadlockError` coming; it gets only one.
