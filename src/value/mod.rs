@@ -2,6 +2,7 @@
 //! share between OS threads.
 
 mod compare;
+mod free;
 mod repr;
 mod shared;
 
