@@ -29,7 +29,10 @@ static ENTRIES: LazyLock<Vec<(String, &'static str)>> =
 /// The guide's entry for `key` ("print", "list.push", "lock.acquire",
 /// "while"), as the markdown text of its section, heading included.
 pub fn entry(key: &str) -> Option<&'static str> {
-    ENTRIES.iter().find(|(k, _)| k == key).map(|(_, text)| *text)
+    ENTRIES
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, text)| *text)
 }
 
 /// Every key that has an entry, in guide order.
@@ -71,10 +74,14 @@ fn headings_of(page: &str) -> Vec<Heading> {
     let mut open: Option<(usize, HeadingLevel, Vec<Event<'_>>)> = None;
     for (event, range) in Parser::new(page).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => open = Some((range.start, level, Vec::new())),
+            Event::Start(Tag::Heading { level, .. }) => {
+                open = Some((range.start, level, Vec::new()))
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((start, level, inline)) = open.take() {
-                    let key = (level == HeadingLevel::H3).then(|| key_of(&inline)).flatten();
+                    let key = (level == HeadingLevel::H3)
+                        .then(|| key_of(&inline))
+                        .flatten();
                     headings.push(Heading { start, level, key });
                 }
             }
@@ -226,7 +233,10 @@ mod tests {
                 _ => false,
             })
         };
-        let without: Vec<_> = keys().into_iter().filter(|k| !runs(entry(k).unwrap())).collect();
+        let without: Vec<_> = keys()
+            .into_iter()
+            .filter(|k| !runs(entry(k).unwrap()))
+            .collect();
         assert_eq!(without, Vec::<&str>::new());
     }
 

@@ -15,6 +15,9 @@
 //!   in the README it runs in the repository's root.
 //! - ```` ```rust ```` blocks are doc tests (see `src/help.rs`); other
 //!   languages are shown, not run. A fence needs a language.
+//!
+//! And each page's links to files of the repository (`syntax.md#truth`)
+//! must lead to a file that exists and a heading that is there.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,10 +28,12 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let trials = pages(root)
+    let pages = pages(root);
+    let mut trials: Vec<Trial> = pages
         .iter()
         .flat_map(|page| trials_of(root, page))
         .collect();
+    trials.extend(pages.iter().map(|page| links_trial(root, page)));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -115,14 +120,19 @@ fn trials_of(root: &Path, page: &Path) -> Vec<Trial> {
             "thr" if b.has("ignore") => continue,
             "thr" => {
                 let mut expect = Expect::default();
-                for (lang, slot) in [("output", &mut expect.stdout), ("error", &mut expect.stderr)] {
+                for (lang, slot) in [
+                    ("output", &mut expect.stdout),
+                    ("error", &mut expect.stderr),
+                ] {
                     if blocks.get(i).is_some_and(|n| n.lang == lang) {
                         *slot = blocks[i].text.clone();
                         i += 1;
                     }
                 }
                 let script = Script::of(b, expect);
-                Trial::test(format!("{name} thr"), move || script.check(&sandbox(&name, &[])))
+                Trial::test(format!("{name} thr"), move || {
+                    script.check(&sandbox(&name, &[]))
+                })
             }
             "console" => {
                 let files: Vec<Block> = blocks[..i - 1]
@@ -133,7 +143,11 @@ fn trials_of(root: &Path, page: &Path) -> Vec<Trial> {
                 let session = b.text.clone();
                 let root = root.to_path_buf();
                 Trial::test(format!("{name} console"), move || {
-                    let dir = if in_root { root } else { sandbox(&name, &files) };
+                    let dir = if in_root {
+                        root
+                    } else {
+                        sandbox(&name, &files)
+                    };
                     check_session(&dir, &session)
                 })
             }
@@ -178,33 +192,27 @@ impl Script {
         }
     }
 
-    /// Runs the script deterministically in `dir` and compares.
+    /// Runs the script deterministically in `dir` and compares, as `thr
+    /// test` does: the expectations go beside it as its golden files.
     fn check(&self, dir: &Path) -> Result<(), Failed> {
-        std::fs::write(dir.join(&self.file), &self.code)?;
-        let out = run(dir, thr(), &["--deterministic", &self.file])?;
-        let mut problems = String::new();
-        for (what, want, got) in [
-            ("stdout", &self.expect.stdout, &out.stdout),
-            ("stderr", &self.expect.stderr, &out.stderr),
+        let case = thr::golden::Case {
+            script: dir.join(&self.file),
+        };
+        std::fs::write(&case.script, &self.code)?;
+        for (ext, text) in [
+            ("out", self.expect.stdout.clone()),
+            ("err", self.expect.stderr.clone()),
+            ("status", self.status.to_string()),
         ] {
-            let got = String::from_utf8_lossy(got);
-            if *want != got {
-                problems.push_str(&format!("{what} differs (- expected, + got):\n"));
-                problems.push_str(&thr::golden::diff(want, &got, false));
-            }
+            std::fs::write(case.script.with_extension(ext), text)?;
         }
-        let status = out.status.code().unwrap_or(-1);
-        if status != self.status {
-            problems.push_str(&format!(
-                "exit status: expected {}, got {status}\n",
-                self.status
-            ));
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems.into())
-        }
+        let out = run(dir, thr(), &["--deterministic", &self.file])?;
+        let got = thr::golden::Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status: out.status.code().unwrap_or(-1),
+        };
+        thr::golden::check(&case, &got, false).map_err(Failed::from)
     }
 }
 
@@ -272,7 +280,9 @@ fn sandbox(name: &str, files: &[Block]) -> PathBuf {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("guide").join(slug);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("guide")
+        .join(slug);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("the target folder is writable");
     for f in files {
@@ -280,4 +290,76 @@ fn sandbox(name: &str, files: &[Block]) -> PathBuf {
         std::fs::write(dir.join(file), &f.text).expect("the sandbox is writable");
     }
     dir
+}
+
+/// The test that every relative link of a page leads somewhere: the file
+/// exists and, for `file#anchor`, has a heading with that anchor.
+fn links_trial(root: &Path, page: &Path) -> Trial {
+    let (root, page) = (root.to_path_buf(), page.to_path_buf());
+    Trial::test(format!("{} links", page.display()), move || {
+        let text = std::fs::read_to_string(root.join(&page))?;
+        let dir = page.parent().unwrap_or(Path::new(""));
+        let broken: Vec<String> = links(&text)
+            .into_iter()
+            .filter(|link| !link_resolves(&root, dir, &page, link))
+            .collect();
+        if broken.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("broken links: {}", broken.join(", ")).into())
+        }
+    })
+}
+
+/// The destinations of a page's links that point into the repository.
+fn links(text: &str) -> Vec<String> {
+    Parser::new(text)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .filter(|d| !d.contains("://") && !d.starts_with("mailto:"))
+        .collect()
+}
+
+fn link_resolves(root: &Path, dir: &Path, page: &Path, link: &str) -> bool {
+    let (file, anchor) = link.split_once('#').unwrap_or((link, ""));
+    let target = if file.is_empty() {
+        page.to_path_buf()
+    } else {
+        dir.join(file)
+    };
+    let Ok(text) = std::fs::read_to_string(root.join(&target)) else {
+        return root.join(&target).exists() && anchor.is_empty();
+    };
+    anchor.is_empty() || anchors(&text).iter().any(|a| a == anchor)
+}
+
+/// The anchors GitHub gives a page's headings: the heading's text in lower
+/// case, without punctuation other than `-` and `_`, spaces made `-`.
+fn anchors(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut heading: Option<String> = None;
+    for event in Parser::new(text) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = &mut heading {
+                    h.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => found.extend(heading.take().map(|h| slug(&h))),
+            _ => {}
+        }
+    }
+    found
+}
+
+fn slug(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
 }
