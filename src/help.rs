@@ -50,20 +50,16 @@ struct Heading {
 
 /// The entries of one page.
 fn entries_of(page: &'static str) -> Vec<(String, &'static str)> {
-    let mut headings = headings_of(page);
-    let ends: Vec<usize> = (0..headings.len())
-        .map(|i| {
-            headings[i + 1..]
-                .iter()
-                .find(|next| next.level <= HeadingLevel::H3)
-                .map_or(page.len(), |next| next.start)
-        })
-        .collect();
-    headings
-        .iter_mut()
-        .zip(ends)
-        .filter_map(|(h, end)| Some((h.key.take()?, page[h.start..end].trim_end())))
-        .collect()
+    let headings = headings_of(page);
+    let entry = |(i, h): (usize, &Heading)| {
+        let key = h.key.clone()?;
+        let end = headings[i + 1..]
+            .iter()
+            .find(|next| next.level <= HeadingLevel::H3)
+            .map_or(page.len(), |next| next.start);
+        Some((key, page[h.start..end].trim_end()))
+    };
+    headings.iter().enumerate().filter_map(entry).collect()
 }
 
 /// Every heading of a page, in order (a `#` line inside a code block is

@@ -119,17 +119,8 @@ fn trials_of(root: &Path, page: &Path) -> Vec<Trial> {
         let trial = match kind {
             "thr" if b.has("ignore") => continue,
             "thr" => {
-                let mut expect = Expect::default();
-                for (lang, slot) in [
-                    ("output", &mut expect.stdout),
-                    ("error", &mut expect.stderr),
-                ] {
-                    if blocks.get(i).is_some_and(|n| n.lang == lang) {
-                        *slot = blocks[i].text.clone();
-                        i += 1;
-                    }
-                }
-                let script = Script::of(b, expect);
+                let script = Script::of(b, &blocks[i..]);
+                i += script.expect.blocks;
                 Trial::test(format!("{name} thr"), move || {
                     script.check(&sandbox(&name, &[]))
                 })
@@ -164,11 +155,30 @@ fn trials_of(root: &Path, page: &Path) -> Vec<Trial> {
     trials
 }
 
-/// What a thr example must print and how it must end.
+/// What a thr example must print, from the blocks after it.
 #[derive(Default)]
 struct Expect {
     stdout: String,
     stderr: String,
+    /// How many blocks said it (the output and error blocks).
+    blocks: usize,
+}
+
+impl Expect {
+    /// The `output` block, then the `error` block, at the start of `next`.
+    fn of(next: &[Block]) -> Expect {
+        let mut expect = Expect::default();
+        for (lang, slot) in [
+            ("output", &mut expect.stdout),
+            ("error", &mut expect.stderr),
+        ] {
+            if let Some(b) = next.get(expect.blocks).filter(|b| b.lang == lang) {
+                *slot = b.text.clone();
+                expect.blocks += 1;
+            }
+        }
+        expect
+    }
 }
 
 /// A thr example with what it must do.
@@ -180,7 +190,9 @@ struct Script {
 }
 
 impl Script {
-    fn of(b: &Block, expect: Expect) -> Script {
+    /// The script of block `b`, with what the `next` blocks expect of it.
+    fn of(b: &Block, next: &[Block]) -> Script {
+        let expect = Expect::of(next);
         let failing = !expect.stderr.is_empty();
         Script {
             file: b.attr("file").unwrap_or("example.thr").to_string(),
