@@ -186,7 +186,7 @@ mod tests {
     fn every_statement_has_an_entry() {
         let statements = [
             "let", "fn", "if", "while", "for", "break", "continue", "return", "throw", "try",
-            "with",
+            "catch", "finally", "with",
         ];
         assert_eq!(missing(statements.map(String::from)), Vec::<String>::new());
     }
