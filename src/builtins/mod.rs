@@ -5,6 +5,7 @@ pub mod list;
 pub mod local;
 pub mod log;
 pub mod map;
+pub mod math;
 pub mod queue;
 pub mod random;
 pub mod string;
@@ -30,6 +31,7 @@ pub fn table() -> Table {
     queue::register(&mut t);
     local::register(&mut t);
     log::register(&mut t);
+    math::register(&mut t);
     t
 }
 
