@@ -97,8 +97,12 @@ impl Object for Math {
         ))
     }
 
-    fn call_method(&self, _: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
-        let &(name, func) = FUNCTIONS.iter().find(|&&(n, _)| n == name)?;
+    fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {
+        let Some(&(name, func)) = FUNCTIONS.iter().find(|&&(n, _)| n == name) else {
+            // `math.pi()` calls the float, and fails as calling one does.
+            let constant = self.field(interp, name)?;
+            return Some(constant.and_then(|c| interp.call_value(&c, a)));
+        };
         Some(call(name, func, a))
     }
 
