@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Thr vs CPython benchmark runner.
+"""Thr vs CPython (and Lua) benchmark runner.
 
 Every workload is written twice, bench/NAME.thr and bench/NAME.py, doing the
-same work and printing the same result lines. For each workload this script
-runs Thr and CPython alternately (Thr, Py, Thr, Py, ...), times each run's
-wall time, records each child's peak RSS (os.wait4), checks that every run
-succeeded and that Thr printed exactly what CPython printed, and prints a
-table (also written as JSON).
+same work and printing the same result lines; the single-threaded ones also
+as bench/NAME.lua. For each workload this script runs Thr, CPython and, when
+a lua5.4 binary is found, Lua in turn (Thr, Py, Lua, Thr, Py, Lua, ...),
+times each run's wall time, records each child's peak RSS (os.wait4), checks
+that every run succeeded and that Thr and Lua printed exactly what CPython
+printed, and prints a table (also written as JSON).
 
 Lines a script prints that start with "#metric NAME VALUE" are measurements
 made inside the script (e.g. the parallel speed-up): they are collected and
@@ -15,6 +16,7 @@ left out of the output comparison.
     python3 bench/run.py               # full mode: for measuring
     python3 bench/run.py --quick       # one small run each: proves the suite works
     python3 bench/run.py --thr PATH    # use this thr binary instead of building
+    python3 bench/run.py --lua PATH    # the Lua to compare with (default: lua5.4 on PATH)
 
 Exit status: 0 if every run succeeded and every output matched, else 1
 (2 for a bad command line or a failed build).
@@ -26,6 +28,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -38,14 +41,16 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH_DIR)
 
 # name, kind, full-mode arguments, quick-mode arguments.
-# kind: "single" (single-threaded; part of the geometric mean), "threads",
-# or "memory" (peak RSS is the point).
+# kind: "single" (single-threaded; part of the geometric mean; also run with
+# Lua), "threads", or "memory" (peak RSS is the point).
 WORKLOADS = [
     ("fib", "single", ["30"], ["20"]),
     ("loop", "single", ["3000000"], ["100000"]),
     ("strings", "single", ["200000"], ["10000"]),
     ("collections", "single", ["200000"], ["10000"]),
     ("records", "single", ["300000"], ["10000"]),
+    ("nbody", "single", ["200000"], ["1000"]),
+    ("wordcount", "single", ["1000000"], ["20000"]),
     ("parallel_fib", "threads", ["28"], ["20"]),
     ("lock_counter", "threads", ["200000"], ["20000"]),
     ("event_pingpong", "threads", ["20000"], ["2000"]),
@@ -55,6 +60,14 @@ WORKLOADS = [
 ]
 
 SLEEPERS_RSS_TARGET_MIB = 100
+
+# The implementations a workload runs on: JSON key, how a diff names it, and
+# its script's extension. CPython's output is the reference.
+IMPLS = {
+    "thr": ("thr", ".thr"),
+    "python": ("python3", ".py"),
+    "lua": ("lua5.4", ".lua"),
+}
 
 
 class RunResult:
@@ -208,42 +221,45 @@ def fmt_ratio(x):
     return "-" if x is None else "%.2fx" % x
 
 
-def show_diff(name, expected, got):
+def show_diff(name, impl, expected, got):
     import difflib
-    diff = difflib.unified_diff(expected, got, "python3 %s.py" % name, "thr %s.thr" % name,
-                                lineterm="", n=1)
+    label, ext = IMPLS[impl]
+    diff = difflib.unified_diff(expected, got, "python3 %s.py" % name,
+                                "%s %s%s" % (label, name, ext), lineterm="", n=1)
     for line in list(diff)[:40]:
         print("    " + line, file=sys.stderr)
 
 
-def bench_workload(name, kind, wargs, runs, thr, python, timeout, verbose, gnu_time):
-    thr_cmd = [thr, name + ".thr"] + wargs
-    py_cmd = [python, name + ".py"] + wargs
+def ratio(num, den):
+    return (num / den) if (num and den) else None
+
+
+def bench_workload(name, kind, wargs, runs, binaries, timeout, verbose, gnu_time):
+    """Runs the workload on each implementation in `binaries` (JSON key ->
+    interpreter path), in turn, `runs` times."""
+    cmds = {impl: [path, name + IMPLS[impl][1]] + wargs for impl, path in binaries.items()}
     entry = {
         "name": name,
         "kind": kind,
         "args": wargs,
-        "thr": {"times_s": [], "cpu_s": [], "max_rss_kib": [], "metrics": {}},
-        "python": {"times_s": [], "cpu_s": [], "max_rss_kib": [], "metrics": {}},
         "ok": True,
         "errors": [],
         "output": None,
     }
-    metrics_runs = {"thr": [], "python": []}
+    for impl in cmds:
+        entry[impl] = {"times_s": [], "cpu_s": [], "max_rss_kib": [], "metrics": {}}
+    metrics_runs = {impl: [] for impl in cmds}
     for i in range(runs):
-        pair = {}
-        for impl, cmd in (("thr", thr_cmd), ("python", py_cmd)):
+        round_runs = {}
+        for impl, cmd in cmds.items():
             r = run_once(cmd, timeout, gnu_time)
-            pair[impl] = r
+            round_runs[impl] = r
             if verbose:
                 print("  %-15s %-6s run %d: %.3fs wall, %.3fs cpu, %s MiB %s" % (
                     name, impl, i + 1, r.seconds, r.cpu_seconds, fmt_mib(r.max_rss_kib), r.note),
                     file=sys.stderr, flush=True)
             if not r.ok:
-                msg = "%s %s run %d failed (%s)" % (impl, name, i + 1, r.note)
-                entry["ok"] = False
-                entry["errors"].append(msg)
-                print("FAIL: " + msg, file=sys.stderr)
+                fail(entry, "%s %s run %d failed (%s)" % (impl, name, i + 1, r.note))
                 for line in (r.stderr.strip().splitlines() or ["(no stderr)"])[-15:]:
                     print("    " + line, file=sys.stderr)
                 continue
@@ -251,23 +267,9 @@ def bench_workload(name, kind, wargs, runs, thr, python, timeout, verbose, gnu_t
             entry[impl]["cpu_s"].append(round(r.cpu_seconds, 4))
             entry[impl]["max_rss_kib"].append(r.max_rss_kib)
             metrics_runs[impl].append(split_output(r.stdout)[1])
-        if pair["thr"].ok and pair["python"].ok:
-            thr_lines, _ = split_output(pair["thr"].stdout)
-            py_lines, _ = split_output(pair["python"].stdout)
-            if entry["output"] is None:
-                entry["output"] = py_lines
-            if thr_lines != py_lines:
-                msg = "%s run %d: Thr output differs from CPython output" % (name, i + 1)
-                entry["ok"] = False
-                entry["errors"].append(msg)
-                print("FAIL: " + msg, file=sys.stderr)
-                show_diff(name, py_lines, thr_lines)
-            elif not py_lines:
-                msg = "%s run %d: the scripts printed no result" % (name, i + 1)
-                entry["ok"] = False
-                entry["errors"].append(msg)
-                print("FAIL: " + msg, file=sys.stderr)
-    for impl in ("thr", "python"):
+        if round_runs["python"].ok:
+            compare_outputs(entry, name, i, round_runs)
+    for impl in cmds:
         d = entry[impl]
         d["median_s"] = median(d["times_s"])
         d["median_cpu_s"] = median(d["cpu_s"])
@@ -277,11 +279,36 @@ def bench_workload(name, kind, wargs, runs, thr, python, timeout, verbose, gnu_t
             vals = [m[k] for m in metrics_runs[impl] if isinstance(m.get(k), float)]
             if vals:
                 d["metrics"][k] = median(vals)
-    t, p = entry["thr"]["median_s"], entry["python"]["median_s"]
-    entry["ratio"] = (p / t) if (t and p) else None
-    tc, pc = entry["thr"]["median_cpu_s"], entry["python"]["median_cpu_s"]
-    entry["cpu_ratio"] = (pc / tc) if (tc and pc) else None
+    thr = entry["thr"]
+    entry["ratio"] = ratio(entry["python"]["median_s"], thr["median_s"])
+    entry["cpu_ratio"] = ratio(entry["python"]["median_cpu_s"], thr["median_cpu_s"])
+    if "lua" in entry:
+        entry["lua_ratio"] = ratio(entry["lua"]["median_s"], thr["median_s"])
+        entry["lua_cpu_ratio"] = ratio(entry["lua"]["median_cpu_s"], thr["median_cpu_s"])
     return entry
+
+
+def compare_outputs(entry, name, i, round_runs):
+    """Checks one round's outputs against CPython's, recording failures."""
+    py_lines, _ = split_output(round_runs["python"].stdout)
+    if entry["output"] is None:
+        entry["output"] = py_lines
+    if not py_lines:
+        fail(entry, "%s run %d: the scripts printed no result" % (name, i + 1))
+    for impl, r in round_runs.items():
+        if impl == "python" or not r.ok:
+            continue
+        lines, _ = split_output(r.stdout)
+        if lines != py_lines:
+            fail(entry, "%s run %d: %s output differs from CPython output" % (
+                name, i + 1, "Thr" if impl == "thr" else "Lua"))
+            show_diff(name, impl, py_lines, lines)
+
+
+def fail(entry, msg):
+    entry["ok"] = False
+    entry["errors"].append(msg)
+    print("FAIL: " + msg, file=sys.stderr)
 
 
 def geomean(xs):
@@ -291,9 +318,33 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
+def single_thread_geomean(results, key):
+    """The geometric mean of one ratio over the single-threaded workloads."""
+    return geomean([e.get(key) for e in results if e["kind"] == "single"])
+
+
+def find_lua(path):
+    """The Lua interpreter to compare with and its version, or (None, None)
+    when none was given and lua5.4 is not on PATH. A --lua that cannot run
+    ends the runner with status 2."""
+    lua = os.path.abspath(path) if path else shutil.which("lua5.4")
+    if lua is None:
+        return None, None
+    try:
+        out = subprocess.run([lua, "-v"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             check=True, timeout=10).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.SubprocessError) as e:
+        print("error: cannot run %s: %s" % (lua, e), file=sys.stderr)
+        sys.exit(2)
+    return lua, " ".join(out.split()[:2])
+
+
 def print_table(results, out=sys.stdout):
-    header = ["workload", "args", "Thr s", "CPython s", "ratio", "cpu ratio", "Thr MiB", "Py MiB",
-              "note"]
+    with_lua = any("lua" in e for e in results)
+    header = ["workload", "args", "Thr s", "CPython s", "ratio", "cpu ratio"]
+    if with_lua:
+        header += ["Lua s", "Lua/Thr", "Lua/Thr cpu"]
+    header += ["Thr MiB", "Py MiB"] + (["Lua MiB"] if with_lua else []) + ["note"]
     rows = []
     for e in results:
         note = ""
@@ -309,15 +360,21 @@ def print_table(results, out=sys.stdout):
                     fmt_mib(rss), SLEEPERS_RSS_TARGET_MIB, "ok" if okay else "MISSED")
         if not e["ok"]:
             note = ("FAILED; " + note).rstrip("; ")
-        rows.append([
+        lua = e.get("lua", {})
+        row = [
             e["name"], " ".join(e["args"]),
             fmt_time(e["thr"]["median_s"]), fmt_time(e["python"]["median_s"]),
             fmt_ratio(e["ratio"]), fmt_ratio(e["cpu_ratio"]),
-            fmt_mib(e["thr"]["peak_rss_kib"]), fmt_mib(e["python"]["peak_rss_kib"]),
-            note,
-        ])
+        ]
+        if with_lua:
+            row += [fmt_time(lua.get("median_s")), fmt_ratio(e.get("lua_ratio")),
+                    fmt_ratio(e.get("lua_cpu_ratio"))]
+        row += [fmt_mib(e["thr"]["peak_rss_kib"]), fmt_mib(e["python"]["peak_rss_kib"])]
+        if with_lua:
+            row.append(fmt_mib(lua.get("peak_rss_kib")))
+        rows.append(row + [note])
     widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    right = {2, 3, 4, 5, 6, 7}
+    right = set(range(2, len(header) - 1))
 
     def line(cells):
         parts = []
@@ -346,6 +403,9 @@ def main():
                     help="thr binary to use (default: cargo build --release, then target/release/thr)")
     ap.add_argument("--python", metavar="PATH", default=sys.executable,
                     help="Python interpreter to compare with (default: the one running this script)")
+    ap.add_argument("--lua", metavar="PATH",
+                    help="Lua 5.4 interpreter to compare with on the single-threaded workloads "
+                         "(default: lua5.4 on PATH; without one the Lua columns are left out)")
     ap.add_argument("--json", metavar="PATH",
                     help="where to write the JSON results (default bench/results.json, "
                          "or bench/results-quick.json with --quick)")
@@ -388,38 +448,53 @@ def main():
         print("error: cannot run %s: %s" % (python, e), file=sys.stderr)
         sys.exit(2)
 
+    lua, luaver = find_lua(opts.lua)
+
     mode = "quick" if opts.quick else "full"
     gnu_time = find_gnu_time()
     rss_method = ("GNU time %M (the child's own peak RSS)" if gnu_time else
                   "os.wait4 ru_maxrss (floored at the runner's own RSS)")
-    print("mode: %s, runs per implementation: %d, thr: %s, python: %s (%s)" % (
-        mode, runs, thr, python, pyver), file=sys.stderr, flush=True)
+    print("mode: %s, runs per implementation: %d, thr: %s, python: %s (%s), lua: %s" % (
+        mode, runs, thr, python, pyver, "%s (%s)" % (lua, luaver) if lua else "none"),
+        file=sys.stderr, flush=True)
 
     started = time.time()
     results = []
     for name, kind, full_args, quick_args in selected:
         wargs = quick_args if opts.quick else full_args
         print("running %s %s ..." % (name, " ".join(wargs)), file=sys.stderr, flush=True)
-        results.append(bench_workload(name, kind, wargs, runs, thr, python, timeout,
+        binaries = {"thr": thr, "python": python}
+        if lua and kind == "single" and os.path.exists(os.path.join(BENCH_DIR, name + ".lua")):
+            binaries["lua"] = lua
+        results.append(bench_workload(name, kind, wargs, runs, binaries, timeout,
                                       opts.verbose, gnu_time))
     elapsed = time.time() - started
 
-    single = [e["ratio"] for e in results if e["kind"] == "single" and e["ratio"]]
-    gm = geomean(single) if single else None
-    single_cpu = [e["cpu_ratio"] for e in results if e["kind"] == "single" and e["cpu_ratio"]]
-    gm_cpu = geomean(single_cpu) if single_cpu else None
+    gm = single_thread_geomean(results, "ratio")
+    gm_cpu = single_thread_geomean(results, "cpu_ratio")
+    gm_lua = single_thread_geomean(results, "lua_ratio")
+    gm_lua_cpu = single_thread_geomean(results, "lua_cpu_ratio")
     failures = [msg for e in results for msg in e["errors"]]
 
     print()
     print("Thr vs CPython %s (%s mode, median of %d run%s; ratio = CPython wall time / Thr wall "
           "time, >1 means Thr is faster;" % (pyver, mode, runs, "" if runs == 1 else "s"))
     print("cpu ratio = the same for user+system CPU time, steadier on a busy machine)")
+    if lua:
+        print("Lua/Thr = %s wall time / Thr wall time, <1 means Lua is faster; "
+              "Lua/Thr cpu = the same for CPU time" % luaver)
     print()
     print_table(results)
     print()
     print("geometric mean of single-thread ratios (%s): %s" % (
         ", ".join(e["name"] for e in results if e["kind"] == "single"), fmt_ratio(gm)))
     print("geometric mean of single-thread cpu ratios: %s" % fmt_ratio(gm_cpu))
+    if lua:
+        print("geometric mean of single-thread Lua/Thr ratios: %s (cpu: %s)" % (
+            fmt_ratio(gm_lua), fmt_ratio(gm_lua_cpu)))
+    else:
+        print("Lua: no lua5.4 on PATH (install it, or give --lua PATH); "
+              "the Lua columns are left out")
     print("peak RSS measured with %s" % rss_method)
     print("total benchmark time: %.1fs" % elapsed)
 
@@ -431,6 +506,8 @@ def main():
         "thr": thr,
         "python": python,
         "python_version": pyver,
+        "lua": lua,
+        "lua_version": luaver,
         "machine": {
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
@@ -438,11 +515,14 @@ def main():
         },
         "rss_method": rss_method,
         "ratio_definition": "CPython median time / Thr median time (>1: Thr is faster)",
+        "lua_ratio_definition": "Lua median time / Thr median time (<1: Lua is faster)",
         "time_definition": "times_s: wall time of each run including process start-up; "
                            "cpu_s: user + system CPU time of each run",
         "workloads": results,
         "geomean_single_thread_ratio": gm,
         "geomean_single_thread_cpu_ratio": gm_cpu,
+        "geomean_single_thread_lua_ratio": gm_lua,
+        "geomean_single_thread_lua_cpu_ratio": gm_lua_cpu,
         "ok": not failures,
         "failures": failures,
     }

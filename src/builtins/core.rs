@@ -161,7 +161,7 @@ fn int(_: &mut Interp, a: Args) -> Outcome {
 }
 
 /// A float truncated toward zero, as Python's `int(x)`, within 64 bits.
-fn float_to_int(f: f64) -> Outcome {
+pub fn float_to_int(f: f64) -> Outcome {
     if f.is_nan() {
         return throw("ValueError", "cannot convert float NaN to integer");
     }

@@ -5,6 +5,7 @@ pub mod list;
 pub mod local;
 pub mod log;
 pub mod map;
+pub mod math;
 pub mod queue;
 pub mod random;
 mod sort;
@@ -31,6 +32,7 @@ pub fn table() -> Table {
     queue::register(&mut t);
     local::register(&mut t);
     log::register(&mut t);
+    math::register(&mut t);
     t
 }
 
