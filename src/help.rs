@@ -140,6 +140,7 @@ mod tests {
         "local()",
         "queue()",
         "log",
+        "math",
     ];
 
     /// The sample of type `name`, as a script writes it.
