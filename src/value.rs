@@ -20,8 +20,8 @@ pub type Entries = IndexMap<Key, Value, foldhash::fast::RandomState>;
 pub type Map = Arc<Mutex<Entries>>;
 
 /// A value: 16 bytes, a tag and one word. Every payload is a single 8-byte
-/// integer or pointer (a bool is a [`Truth`], a float a [`Real`], a string
-/// a thin `ArcStr`, an object an [`Obj`]): only then does Rust return a
+/// integer or pointer (a bool is a `Truth`, a float a `Real`, a string
+/// a thin `ArcStr`, an object an `Obj`): only then does Rust return a
 /// value, and an evaluation's result, in two registers. A new variant must
 /// keep to that, or every evaluation goes back through memory.
 #[derive(Clone, Default)]
