@@ -100,13 +100,18 @@ impl Interp {
     }
 
     /// The check `tick` makes every [`TICKS`](crate::runtime::TICKS)
-    /// operations, kept out of line so the hot paths stay small.
+    /// operations, kept out of line so the hot paths stay small. In a
+    /// deterministic run it also counts the operations toward the thread's
+    /// quantum, so a busy-wait yields.
     #[cold]
     #[inline(never)]
     fn check_limits(&mut self) -> Result<(), Unwind> {
         self.ticks = crate::runtime::TICKS;
         if self.rt.is_over() {
             return Err(Unwind::new(Why::Exit(0)));
+        }
+        if let Some(sched) = &self.rt.sched {
+            sched.spend(self.thread.number);
         }
         match self.rt.check_limits(self.thread.number == 0) {
             Some((kind, message)) => throw(kind, message),
