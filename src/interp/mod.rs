@@ -59,6 +59,9 @@ pub struct Interp {
     ticks: u32,
     /// The scheduler, when it may switch threads at any statement (`thr explore`).
     preempt: Option<Arc<crate::scheduler::Scheduler>>,
+    /// Where the `spawn(...)` or `timer(...)` being called is, for the thread
+    /// it makes: set just before the call, taken by the builtin.
+    pub(crate) spawn_site: Option<Origin>,
 }
 
 impl Interp {
@@ -71,6 +74,7 @@ impl Interp {
             depth: 0,
             ret: Value::Nil,
             ticks: crate::runtime::TICKS,
+            spawn_site: None,
         }
     }
 
