@@ -158,7 +158,7 @@ fn on_ctrl_c(engine: &thr::Engine) {
     let _ = ctrlc::set_handler(move || {
         let earlier = PRESSES.fetch_add(1, Ordering::SeqCst);
         if earlier > 0 && EXIT_ON_SECOND.load(Ordering::SeqCst) {
-            std::process::exit(thr::Error::INTERRUPTED);
+            die_interrupted();
         }
         flag.store(true, Ordering::SeqCst);
     });
@@ -170,7 +170,24 @@ fn report(engine: &thr::Engine, result: Result<(), thr::Error>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             engine.eprint(e.rendered());
+            if e.kind == "InterruptError" {
+                die_interrupted();
+            }
             ExitCode::from(e.status.clamp(0, 255) as u8)
         }
     }
+}
+
+/// Ends the process as Ctrl-C does by default, as CPython does after an
+/// uncaught `KeyboardInterrupt`: killed by SIGINT, which a shell shows as
+/// status 130 and which stops a shell loop running `thr`.
+fn die_interrupted() -> ! {
+    #[cfg(unix)]
+    // SAFETY: restoring the default action and raising a signal have no
+    // memory effects; the default action ends the process.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::raise(libc::SIGINT);
+    }
+    std::process::exit(thr::Error::INTERRUPTED)
 }
