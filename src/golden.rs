@@ -154,11 +154,7 @@ fn join(reader: Option<Reader>) -> String {
 /// with a unified diff per mismatching stream.
 pub fn check(case: &Case, got: &Run, color: bool) -> Result<(), String> {
     if got.timed_out {
-        return Err(format!(
-            "still running at its time limit (`--timeout SECS` changes it); \
-             where its threads were:\n{}",
-            got.stderr
-        ));
+        return Err(timeout_report(got));
     }
     let mut problems = String::new();
     for (what, ext, text) in [
@@ -185,13 +181,20 @@ pub fn check(case: &Case, got: &Run, color: bool) -> Result<(), String> {
     }
 }
 
+/// What a run stopped at its time limit shows: where each thread was, as
+/// the `TimeoutError` each running thread stopped with says.
+fn timeout_report(got: &Run) -> String {
+    format!(
+        "still running at its time limit (`thr test --timeout SECS` changes it); \
+         where its threads were:\n{}",
+        got.stderr
+    )
+}
+
 /// Writes a run's output as the case's expected files.
 pub fn bless(case: &Case, got: &Run) -> Result<(), String> {
     if got.timed_out {
-        return Err(format!(
-            "still running at its time limit: nothing written\n{}",
-            got.stderr
-        ));
+        return Err(format!("nothing written: {}", timeout_report(got)));
     }
     let status = match got.status {
         0 => String::new(),
@@ -259,7 +262,8 @@ pub struct Suite<'a> {
 enum Verdict {
     Passed,
     Blessed,
-    Failed(String),
+    /// Its report, and whether blessing would accept the run.
+    Failed(String, bool),
     NoGolden,
 }
 
@@ -282,10 +286,10 @@ impl Suite<'_> {
                     println!("blessed {name}");
                 }
                 Verdict::NoGolden => no_golden.push(case),
-                Verdict::Failed(report) => {
+                Verdict::Failed(report, acceptable) => {
                     failed += 1;
                     println!("FAILED {name}\n{report}");
-                    if !self.bless {
+                    if *acceptable {
                         println!("to accept its output: {}\n", case.bless_command());
                     }
                 }
@@ -335,14 +339,15 @@ impl Suite<'_> {
         }
         let got = match run(self.exe, case, &[], self.limit) {
             Ok(got) => got,
-            Err(e) => return Verdict::Failed(e),
+            Err(e) => return Verdict::Failed(e, false),
         };
         let verdict = if self.bless {
             bless(case, &got).map(|()| Verdict::Blessed)
         } else {
             check(case, &got, self.color).map(|()| Verdict::Passed)
         };
-        verdict.unwrap_or_else(Verdict::Failed)
+        let acceptable = !self.bless && !got.timed_out;
+        verdict.unwrap_or_else(|report| Verdict::Failed(report, acceptable))
     }
 
     /// Rewrites the progress line; `total` 0 clears it.

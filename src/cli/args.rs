@@ -131,3 +131,24 @@ impl Color {
         self.on(std::io::stdout().is_terminal())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is for in `--help`.
+    #[test]
+    fn every_argument_has_help() {
+        let mut missing = Vec::new();
+        let cli = super::Cli::command();
+        let commands = std::iter::once(&cli).chain(cli.get_subcommands());
+        for command in commands {
+            for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+                if arg.get_help().is_none() {
+                    missing.push(format!("{} {}", command.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no help for: {missing:?}");
+    }
+}
