@@ -86,14 +86,20 @@ impl Engine {
         self.session = None;
     }
 
-    /// Sends error reports (uncaught errors, deadlocks) to `w`.
+    /// Sends the reports of errors the engine does not return to `w`: an
+    /// uncaught error in a thread other than the main one, as it happens
+    /// (as Python's `threading.excepthook` prints it). The main thread's
+    /// error, or a deadlock's report, is the `Err` a run returns, and is
+    /// not written here: printing it is the host's choice.
     ///
     /// ```
     /// let err = thr::Capture::default();
     /// let mut engine = thr::Engine::new();
     /// engine.set_error_output(err.clone());
-    /// assert!(engine.run_str("throw 'boom'").is_err());
-    /// assert!(err.text().starts_with("Error: boom"));
+    /// let e = engine.run_str("spawn(fn() { throw 'in a thread' }).join()\nthrow 'boom'");
+    /// assert_eq!(e.unwrap_err().message, "boom");
+    /// assert!(err.text().starts_with("Exception in thread Thread-1:\nError: in a thread"));
+    /// assert!(!err.text().contains("boom"));
     /// ```
     pub fn set_error_output(&mut self, w: impl Write + Send + 'static) {
         self.err = Arc::new(Output::new(Box::new(w), true));
@@ -514,9 +520,7 @@ fn collect(outcome: Result<Value, Unwind>) -> Entry {
 /// Whether `name` is a plain identifier, so evaluating it only reads it.
 fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 

@@ -100,11 +100,7 @@ impl Error {
 
 /// A script file's text: UTF-8, without the byte-order mark some editors
 /// write first. Invalid UTF-8 is a `SyntaxError` at its line and column.
-pub fn source_text<'a>(
-    name: &str,
-    bytes: &'a [u8],
-    color: bool,
-) -> Result<&'a str, Error> {
+pub fn source_text<'a>(name: &str, bytes: &'a [u8], color: bool) -> Result<&'a str, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         // The text up to the bad byte is the same in the lossy copy, where
@@ -113,8 +109,7 @@ pub fn source_text<'a>(
         let source = SourceFile::new(name, String::from_utf8_lossy(bytes));
         let message = format!("invalid UTF-8: byte 0x{:02x} is not text", bytes[at]);
         let span = crate::ast::Span::new(at, at + '\u{FFFD}'.len_utf8());
-        let d = Diagnostic::new("SyntaxError", &message, span)
-            .with_label("save the file as UTF-8");
+        let d = Diagnostic::new("SyntaxError", &message, span).with_label("save the file as UTF-8");
         Error::from_diagnostics(&[d], &source, color)
     })
 }

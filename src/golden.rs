@@ -145,9 +145,7 @@ fn drain(pipe: Option<impl std::io::Read + Send + 'static>) -> Option<Reader> {
 }
 
 fn join(reader: Option<Reader>) -> String {
-    reader
-        .and_then(|r| r.join().ok())
-        .unwrap_or_default()
+    reader.and_then(|r| r.join().ok()).unwrap_or_default()
 }
 
 /// Compares a run with the case's files: `Err` holds a readable report

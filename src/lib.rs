@@ -51,8 +51,8 @@ pub use value::Value;
 /// change at any time. Add an item here when a front end needs one.
 #[doc(hidden)]
 pub mod cli_support {
+    pub use crate::error::source_text;
     pub use crate::explore::explore;
     pub use crate::golden::{bless, check, discover, run, Case, Run, Suite};
-    pub use crate::error::source_text;
     pub use crate::parser::is_incomplete;
 }

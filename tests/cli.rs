@@ -82,10 +82,18 @@ fn every_word_after_the_script_is_the_scripts() {
     let out = run_in(&dir, &["show.thr", "--seed", "3", "-e", "y"], "");
     assert_eq!(
         outcome(&out),
-        ("['--seed', '3', '-e', 'y']\n".into(), String::new(), Some(0))
+        (
+            "['--seed', '3', '-e', 'y']\n".into(),
+            String::new(),
+            Some(0)
+        )
     );
     // Options of thr come before the script; -e takes no file, every word is an argument.
-    let out = run_in(&dir, &["--seed", "3", "show.thr", "x", "--deterministic"], "");
+    let out = run_in(
+        &dir,
+        &["--seed", "3", "show.thr", "x", "--deterministic"],
+        "",
+    );
     assert_eq!(text(&out.stdout), "['x', '--deterministic']\n");
     let out = run_in(&dir, &["-e", "print(args)", "a", "-e", "b"], "");
     assert_eq!(text(&out.stdout), "['a', '-e', 'b']\n");
@@ -103,7 +111,10 @@ fn a_dash_runs_the_script_on_stdin() {
     let out = run_in(&dir, &["-"], "1 + 1\nprint(y)\nprint('not reached')\n");
     let (stdout, stderr, status) = outcome(&out);
     assert_eq!((stdout.as_str(), status), ("", Some(1)));
-    assert!(stderr.starts_with("NameError: name 'y' is not defined\n"), "{stderr}");
+    assert!(
+        stderr.starts_with("NameError: name 'y' is not defined\n"),
+        "{stderr}"
+    );
     assert!(stderr.contains("<stdin>:2:7"), "{stderr}");
 }
 
@@ -111,7 +122,10 @@ fn a_dash_runs_the_script_on_stdin() {
 fn dash_i_runs_the_script_then_the_repl_with_its_names() {
     let dir = folder(
         "interactive",
-        &[("lib.thr", b"fn twice(x) { x * 2 }\nlet base = 20\nprint('loaded', args)\n")],
+        &[(
+            "lib.thr",
+            b"fn twice(x) { x * 2 }\nlet base = 20\nprint('loaded', args)\n",
+        )],
     );
     let out = run_in(&dir, &["-i", "lib.thr", "a"], "twice(base) + 2\n");
     assert_eq!(
@@ -142,11 +156,20 @@ fn a_missing_file_or_a_folder_is_a_command_line_error_in_every_command() {
         (&["nosuch.thr"], "error: no such file: nosuch.thr\n"),
         (&["sub"], "error: sub is a folder, not a script\n"),
         (&["-i", "nosuch.thr"], "error: no such file: nosuch.thr\n"),
-        (&["check", "sub/x.thr", "nosuch.thr"], "error: no such file: nosuch.thr\n"),
+        (
+            &["check", "sub/x.thr", "nosuch.thr"],
+            "error: no such file: nosuch.thr\n",
+        ),
         (&["check", "sub"], "error: sub is a folder, not a script\n"),
         (&["test", "nosuch"], "error: no such file: nosuch\n"),
-        (&["explore", "nosuch.thr"], "error: no such file: nosuch.thr\n"),
-        (&["explore", "sub"], "error: sub is a folder, not a script\n"),
+        (
+            &["explore", "nosuch.thr"],
+            "error: no such file: nosuch.thr\n",
+        ),
+        (
+            &["explore", "sub"],
+            "error: sub is a folder, not a script\n",
+        ),
     ];
     for (args, error) in cases {
         let out = run_in(&dir, args, "");
@@ -221,7 +244,10 @@ fn trace_is_checked_before_the_script_runs() {
 }
 
 /// Starts `thr` on `script`, waits until it prints `ready`, and sends it SIGINT.
-fn interrupted(dir: &Path, args: &[&str]) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+fn interrupted(
+    dir: &Path,
+    args: &[&str],
+) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
     let mut child = thr()
         .current_dir(dir)
         .args(args)
@@ -281,7 +307,8 @@ try {
 #[test]
 #[cfg(unix)]
 fn a_second_ctrl_c_ends_the_run_at_once() {
-    let script = b"try { print('ready'); sleep(100) } finally { print('cleaning up'); sleep(100) }\n";
+    let script =
+        b"try { print('ready'); sleep(100) } finally { print('cleaning up'); sleep(100) }\n";
     let dir = folder("ctrl-c-twice", &[("slow.thr", script)]);
     let (mut child, mut stdout) = interrupted(&dir, &["slow.thr"]);
     let mut line = String::new();
@@ -329,7 +356,11 @@ fn auto_color_is_on_for_a_terminal_unless_no_color_is_set() {
         let mut p = rexpect::session::spawn_command(cmd, Some(15_000)).unwrap();
         let before = p.exp_eof().unwrap();
         assert!(before.contains("division by zero"), "{before:?}");
-        assert_eq!(before.contains("\x1b["), colored, "NO_COLOR={no_color:?}: {before:?}");
+        assert_eq!(
+            before.contains("\x1b["),
+            colored,
+            "NO_COLOR={no_color:?}: {before:?}"
+        );
     }
 }
 
@@ -353,8 +384,15 @@ fn suite(test: &str) -> Folder {
 fn thr_test_passes_the_same_suite_from_any_folder() {
     let dir = suite("test-anywhere");
     // The goldens are written once, from inside the test folder.
-    let out = run_in(&dir.join("t"), &["test", "--bless", "fails.thr", "seeded.thr"], "");
-    assert_eq!(text(&out.stdout), "blessed fails\nblessed seeded\n2 passed, 0 failed\n");
+    let out = run_in(
+        &dir.join("t"),
+        &["test", "--bless", "fails.thr", "seeded.thr"],
+        "",
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "blessed fails\nblessed seeded\n2 passed, 0 failed\n"
+    );
     let err = std::fs::read_to_string(dir.join("t/fails.err")).unwrap();
     assert!(err.contains("╭─[ fails.thr:2:7 ]"), "{err}");
     let absolute = dir.join("t").display().to_string();
@@ -405,7 +443,11 @@ stderr differs (- expected, + got):";
         "blessed t/fails\nblessed t/ok\nblessed t/seeded\n3 passed, 0 failed\n"
     );
     let seeded = std::fs::read_to_string(dir.join("t/seeded.out")).unwrap();
-    let again = run_in(&dir.join("t"), &["--deterministic", "--seed", "7", "seeded.thr"], "");
+    let again = run_in(
+        &dir.join("t"),
+        &["--deterministic", "--seed", "7", "seeded.thr"],
+        "",
+    );
     assert_eq!(text(&again.stdout), seeded);
 }
 
@@ -455,11 +497,18 @@ fn explore_judges_runs_by_the_goldens_thr_test_uses() {
     let dir = folder("explore", &[("dead.thr", script)]);
     let out = run_in(&dir, &["test", "--bless", "dead.thr"], "");
     assert_eq!(text(&out.stdout), "blessed dead\n1 passed, 0 failed\n");
-    assert_eq!(std::fs::read_to_string(dir.join("dead.status")).unwrap(), "1\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("dead.status")).unwrap(),
+        "1\n"
+    );
     let out = run_in(&dir, &["explore", "dead.thr", "--runs", "20"], "");
     assert_eq!(
         outcome(&out),
-        ("20 runs passed (schedules 1 to 20)\n".into(), String::new(), Some(0))
+        (
+            "20 runs passed (schedules 1 to 20)\n".into(),
+            String::new(),
+            Some(0)
+        )
     );
     // .args are a run's options in explore too, and in its replay command.
     std::fs::write(dir.join("seeded.thr"), "print(randint(1, 100))\n").unwrap();

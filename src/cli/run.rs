@@ -74,7 +74,9 @@ fn check_options(opts: &RunArgs, source: Option<&Source>) -> Result<(), String> 
         return Err("--trace records a script's run (FILE or -e CODE), not the REPL".into());
     }
     if opts.interactive && matches!(source, Some(Source::Stdin)) {
-        return Err("-i reads the REPL's entries from stdin: the script cannot come from it".into());
+        return Err(
+            "-i reads the REPL's entries from stdin: the script cannot come from it".into(),
+        );
     }
     if let Some(secs) = opts.time_limit {
         if Duration::try_from_secs_f64(secs).is_err() {

@@ -70,14 +70,7 @@ pub fn explore(opts: ExploreArgs, color: Color) -> ExitCode {
     }
     let limit = time_limit(10.0).expect("10 s is a time limit");
     with_exe(|exe| {
-        thr::cli_support::explore(
-            exe,
-            &opts.file,
-            opts.runs,
-            opts.seed,
-            limit,
-            color.stdout(),
-        )
+        thr::cli_support::explore(exe, &opts.file, opts.runs, opts.seed, limit, color.stdout())
     })
 }
 
