@@ -12,8 +12,10 @@
 //! let mut engine = thr::Engine::new();
 //! engine.register_fn("double", |x: i64| x * 2);
 //! engine.set_output(out.clone());
-//! engine.run_str("fn twice(x) { double(x) }\nprint(twice(21))").unwrap();
+//! engine.run_str("print(double(21))").unwrap();
 //! assert_eq!(out.text(), "42\n");
+//! // A session (`eval`) keeps a script's definitions for `call_fn`.
+//! engine.eval("fn twice(x) { double(x) }").unwrap();
 //! let v = engine.call_fn("twice", (4,)).unwrap();
 //! assert_eq!(v.as_int(), Some(8));
 //! ```
