@@ -41,6 +41,19 @@ fn outcome(out: &Output) -> (String, String, Option<i32>) {
     (text(&out.stdout), text(&out.stderr), out.status.code())
 }
 
+/// Runs `thr` in `dir` with each case's arguments: each prints nothing,
+/// exits with `status` and writes exactly its error to stderr.
+fn fails_with(dir: &Path, cases: &[(&[&str], &str)], status: i32) {
+    for (args, error) in cases {
+        let out = run_in(dir, args, "");
+        assert_eq!(
+            outcome(&out),
+            (String::new(), error.to_string(), Some(status)),
+            "thr {args:?}"
+        );
+    }
+}
+
 /// A test's folder of files, removed when the test ends.
 struct Folder(PathBuf);
 
@@ -171,14 +184,7 @@ fn a_missing_file_or_a_folder_is_a_command_line_error_in_every_command() {
             "error: sub is a folder, not a script\n",
         ),
     ];
-    for (args, error) in cases {
-        let out = run_in(&dir, args, "");
-        assert_eq!(
-            outcome(&out),
-            (String::new(), error.to_string(), Some(2)),
-            "thr {args:?}"
-        );
-    }
+    fails_with(&dir, &cases, 2);
 }
 
 #[test]
@@ -202,14 +208,11 @@ fn a_byte_order_mark_is_skipped_and_invalid_utf8_is_placed() {
    │           ╰── save the file as UTF-8
 ───╯
 ";
-    for args in [&["bad.thr"][..], &["check", "bad.thr"]] {
-        let out = run_in(&dir, args, "");
-        assert_eq!(
-            outcome(&out),
-            (String::new(), expected.to_string(), Some(1)),
-            "thr {args:?}"
-        );
-    }
+    fails_with(
+        &dir,
+        &[(&["bad.thr"], expected), (&["check", "bad.thr"], expected)],
+        1,
+    );
 }
 
 #[test]
@@ -229,14 +232,7 @@ fn trace_is_checked_before_the_script_runs() {
             "error: --trace . is a folder: give it a file path\n",
         ),
     ];
-    for (args, error) in cases {
-        let out = run_in(&dir, args, "");
-        assert_eq!(
-            outcome(&out),
-            (String::new(), error.to_string(), Some(2)),
-            "thr {args:?}"
-        );
-    }
+    fails_with(&dir, &cases, 2);
     assert_eq!(
         std::fs::read_to_string(dir.join("main.thr")).unwrap(),
         "print('ran')\n"
