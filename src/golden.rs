@@ -71,8 +71,11 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(path) else {
             return;
         };
+        // A linked folder is not entered: a link loop would never end.
         for entry in entries.flatten() {
-            collect(&entry.path(), found);
+            if !entry.file_type().is_ok_and(|t| t.is_symlink() && entry.path().is_dir()) {
+                collect(&entry.path(), found);
+            }
         }
     } else if path.extension().is_some_and(|e| e == "thr") {
         found.push(path.strip_prefix(".").unwrap_or(path).to_path_buf());

@@ -45,10 +45,10 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     if let Some(secs) = opts.time_limit {
         engine.limits_mut().deadline = Duration::try_from_secs_f64(secs).ok();
     }
-    on_ctrl_c(&engine);
     let Some(source) = source else {
         return crate::repl::run(engine);
     };
+    on_ctrl_c(&engine);
     if opts.interactive {
         return then_repl(engine, source, color.stderr());
     }
