@@ -73,7 +73,10 @@ fn collect(path: &Path, found: &mut Vec<PathBuf>) {
         };
         // A linked folder is not entered: a link loop would never end.
         for entry in entries.flatten() {
-            if !entry.file_type().is_ok_and(|t| t.is_symlink() && entry.path().is_dir()) {
+            if !entry
+                .file_type()
+                .is_ok_and(|t| t.is_symlink() && entry.path().is_dir())
+            {
                 collect(&entry.path(), found);
             }
         }

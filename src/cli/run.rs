@@ -14,6 +14,8 @@ use super::{readable_file, usage_error};
 enum Source {
     File(PathBuf),
     Stdin,
+    /// The script read from stdin.
+    Piped(Vec<u8>),
     Code(String),
 }
 
@@ -45,9 +47,16 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     if let Some(secs) = opts.time_limit {
         engine.limits_mut().deadline = Duration::try_from_secs_f64(secs).ok();
     }
-    let Some(source) = source else {
+    let Some(mut source) = source else {
         return crate::repl::run(engine);
     };
+    // Read before Ctrl-C becomes an interrupt: while reading, it ends `thr`.
+    if let Source::Stdin = source {
+        match read_stdin() {
+            Ok(bytes) => source = Source::Piped(bytes),
+            Err(message) => return usage_error(&message),
+        }
+    }
     on_ctrl_c(&engine);
     if opts.interactive {
         return then_repl(engine, source, color.stderr());
@@ -55,11 +64,9 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     let result = match source {
         Source::File(path) => engine.run_file(&path),
         Source::Code(code) => engine.run_source("<-e>", &code),
-        Source::Stdin => match read_stdin() {
-            Ok(bytes) => thr::cli_support::source_text("<stdin>", &bytes, color.stderr())
-                .and_then(|text| engine.run_source("<stdin>", text)),
-            Err(message) => return usage_error(&message),
-        },
+        Source::Piped(bytes) => thr::cli_support::source_text("<stdin>", &bytes, color.stderr())
+            .and_then(|text| engine.run_source("<stdin>", text)),
+        Source::Stdin => unreachable!("stdin was read above"),
     };
     report(&engine, result)
 }
@@ -135,7 +142,7 @@ fn then_repl(mut engine: thr::Engine, source: Source, color: bool) -> ExitCode {
             thr::cli_support::source_text(&name, &bytes, color)
                 .and_then(|text| engine.eval_named(&name, text))
         }
-        Source::Stdin => unreachable!("check_options refuses -i with -"),
+        Source::Stdin | Source::Piped(_) => unreachable!("check_options refuses -i with -"),
     };
     match result {
         Err(e) if e.kind == "Exit" => return ExitCode::from(e.status.clamp(0, 255) as u8),
