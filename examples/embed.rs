@@ -37,7 +37,8 @@ for t in ts { print(t.result()) }
     println!("host counted {} hits", hits.load(Ordering::SeqCst));
     assert_eq!(hits.load(Ordering::SeqCst), 400);
 
-    // Errors come back as values with kind, message and location.
+    // Errors come back as values with kind, message and location; the
+    // engine does not print them, the host does what it likes with them.
     let err = engine.run_str("let x = shout(42)").unwrap_err();
     println!(
         "{}: {} at {}",
@@ -45,5 +46,10 @@ for t in ts { print(t.result()) }
         err.message,
         err.location.unwrap_or_default()
     );
+
+    // A script's functions can be called from Rust.
+    engine.eval("fn label(id, hits) { 'worker %d: %d hits' % [id, hits] }")?;
+    let label = engine.call_fn("label", (1, hits.load(Ordering::SeqCst)))?;
+    println!("{}", label.to_str());
     Ok(())
 }

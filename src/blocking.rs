@@ -324,7 +324,7 @@ impl Runtime {
         self.watch
             .begin_wait(me, seq, deadline.is_none().then(what));
         let mut until = deadline.map(|d| self.instant(d));
-        if let Some(stop) = self.stop_at {
+        if let Some(stop) = self.deadline_for(me.number == 0) {
             until = Some(until.map_or(stop, |u| u.min(stop)));
         }
         MutexGuard::unlocked(guard, || me.parker.park(until));

@@ -9,8 +9,9 @@ use parking_lot::Mutex;
 
 use crate::builtins::{self, Table};
 use crate::diagnostic::SourceFile;
-use crate::error::Error;
-use crate::interp::{take_thrown, Interp, Unwind, Why};
+use crate::error::{source_text, Error};
+use crate::func_args::FuncArgs;
+use crate::interp::{take_thrown, Args, Interp, Thrown, Unwind, Why};
 use crate::native::{host_value, HostFn};
 use crate::parser;
 use crate::resolver::Resolver;
@@ -86,14 +87,20 @@ impl Engine {
         self.session = None;
     }
 
-    /// Sends error reports (uncaught errors, deadlocks) to `w`.
+    /// Sends the reports of errors the engine does not return to `w`: an
+    /// uncaught error in a thread other than the main one, as it happens
+    /// (as Python's `threading.excepthook` prints it). The main thread's
+    /// error, or a deadlock's report, is the `Err` a run returns, and is
+    /// not written here: printing it is the host's choice.
     ///
     /// ```
     /// let err = thr::Capture::default();
     /// let mut engine = thr::Engine::new();
     /// engine.set_error_output(err.clone());
-    /// assert!(engine.run_str("throw 'boom'").is_err());
-    /// assert!(err.text().starts_with("Error: boom"));
+    /// let e = engine.run_str("spawn(fn() { throw 'in a thread' }).join()\nthrow 'boom'");
+    /// assert_eq!(e.unwrap_err().message, "boom");
+    /// assert!(err.text().starts_with("Exception in thread Thread-1:\nError: in a thread"));
+    /// assert!(!err.text().contains("boom"));
     /// ```
     pub fn set_error_output(&mut self, w: impl Write + Send + 'static) {
         self.err = Arc::new(Output::new(Box::new(w), true));
@@ -194,20 +201,21 @@ impl Engine {
     /// Reads and runs a script file.
     pub fn run_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             let message = format!("cannot read {}: {e}", path.display());
-            self.report(Error::new(
-                "IOError",
-                &message,
-                format!("error: {message}\n"),
-            ))
+            Error::new("IOError", &message, format!("error: {message}\n"))
         })?;
-        self.run_source(&path.display().to_string(), &text)
+        let name = path.display().to_string();
+        let text = source_text(&name, &bytes, self.color)?;
+        self.run_source(&name, text)
     }
 
     /// Runs a whole script: parse, resolve, run the main thread, then wait for
-    /// the other threads as LANGUAGE.md §7 says. Uncaught errors are reported
-    /// to the error output as they happen and the first is returned.
+    /// the other threads as LANGUAGE.md §7 says. The main thread's uncaught
+    /// error (or the deadlock report) is returned, not printed; an uncaught
+    /// error in another thread is written to the error output as it happens
+    /// (Python's `threading.excepthook`), and makes a run whose main thread
+    /// succeeded return a `ThreadError`.
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<(), Error> {
         // Parsing, resolving and dropping a deeply nested tree recurse too:
         // all of it happens on the script thread's large stack.
@@ -234,18 +242,15 @@ impl Engine {
             sched.end_program();
         }
         rt.finish();
-        self.write_trace(&rt);
         let outcome = match report {
-            Some(report) => {
-                self.err.write(&report);
-                Err(Error::new(
-                    "DeadlockError",
-                    "every thread is blocked",
-                    report,
-                ))
-            }
+            Some(report) => Err(Error::new(
+                "DeadlockError",
+                "every thread is blocked",
+                report,
+            )),
             None => outcome,
         };
+        let outcome = self.write_trace(&rt, outcome);
         match outcome {
             Ok(()) if rt.failed.load(std::sync::atomic::Ordering::SeqCst) => Err(Error::new(
                 "ThreadError",
@@ -262,11 +267,11 @@ impl Engine {
         source: &Arc<SourceFile>,
         builtins: &[crate::ast::Name],
     ) -> Result<crate::ast::Program, Error> {
-        let mut program = parser::parse(source)
-            .map_err(|d| self.report(Error::from_diagnostics(&d, source, self.color)))?;
+        let mut program =
+            parser::parse(source).map_err(|d| Error::from_diagnostics(&d, source, self.color))?;
         Resolver::new(builtins, false)
             .resolve(&mut program)
-            .map_err(|d| self.report(Error::from_diagnostics(&d, source, self.color)))?;
+            .map_err(|d| Error::from_diagnostics(&d, source, self.color))?;
         Ok(program)
     }
 
@@ -308,30 +313,49 @@ impl Engine {
             resolver
                 .resolve(&mut program)
                 .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
-            // Why it unwound, and the error, are parked on the thread that
-            // threw it: collect them there.
-            Ok(crate::panic::guard(|| interp.run_program(&program))
-                .map_err(|u| (u.why(), u.is(Why::Error).then(take_thrown))))
+            Ok(collect(crate::panic::guard(|| {
+                interp.run_program(&program)
+            })))
         })?;
-        session.rt.flush();
-        match result {
-            Ok(v) => Ok(v),
-            Err((_, Some(t))) => {
-                if session.rt.record_deadlock_site(&session.interp.thread, &t) {
-                    let report = session.rt.settle_deadlock(color);
-                    return Err(Error::new(
-                        "DeadlockError",
-                        "every thread is blocked",
-                        report,
-                    ));
-                }
-                Err(Error::from_thrown(&t, &session.interp.thread.name(), color))
-            }
-            Err((Why::Exit(status), _)) => Err(Error::exit(status)),
-            Err(_) => unreachable!(
-                "the resolver keeps break, continue and return inside their constructs"
-            ),
+        session.finish_entry(result, color)
+    }
+
+    /// Calls the script function `name` with `args`, in this engine's
+    /// session: a function a script defined through [`Engine::eval`], a
+    /// registered host function or a builtin. An undefined name is a
+    /// `NameError` naming it; an error inside the call comes back as the
+    /// [`Error`], and `exit()` as an error of kind `Exit`.
+    ///
+    /// ```
+    /// let mut engine = thr::Engine::new();
+    /// engine.eval("fn greet(who, punct='!') { 'hello, ' + who + punct }").unwrap();
+    /// let v = engine.call_fn("greet", ("host",)).unwrap();
+    /// assert_eq!(v.to_str(), "hello, host!");
+    /// let err = engine.call_fn("greet", ()).unwrap_err();
+    /// assert_eq!(err.kind, "TypeError");
+    /// let err = engine.call_fn("gret", ()).unwrap_err();
+    /// assert_eq!(err.message, "name 'gret' is not defined");
+    /// ```
+    pub fn call_fn(&mut self, name: &str, args: impl FuncArgs) -> Result<Value, Error> {
+        let args = args.into_args().map_err(|message| {
+            let rendered = format!("TypeError: {message}\n");
+            Error::new("TypeError", message, rendered)
+        })?;
+        if !is_name(name) {
+            let message = format!("{name:?} is not a function's name");
+            let rendered = format!("NameError: {message}\n");
+            return Err(Error::new("NameError", message, rendered));
         }
+        let f = self.eval_named("<call_fn>", name)?;
+        let color = self.color;
+        let session = self.session();
+        let interp = &mut session.interp;
+        let result = on_script_stack(|| {
+            Ok(collect(crate::panic::guard(|| {
+                interp.call_value(&f, Args::new(args))
+            })))
+        })?;
+        session.finish_entry(result, color)
     }
 
     fn session(&mut self) -> &mut Session {
@@ -423,22 +447,25 @@ impl Engine {
         rt
     }
 
-    /// Writes the run's timeline where `--trace` asked.
-    fn write_trace(&self, rt: &Runtime) {
-        if let (Some(path), Some(trace)) = (&self.trace, &rt.trace) {
-            if let Err(e) = std::fs::write(path, trace.to_json()) {
-                self.err.write(&format!(
-                    "error: cannot write the trace to {}: {e}\n",
-                    path.display()
-                ));
+    /// Writes the run's timeline where `--trace` asked. Failing to is the
+    /// run's error if it had none; else it goes to the error output, so the
+    /// script's own error is the one returned.
+    fn write_trace(&self, rt: &Runtime, outcome: Result<(), Error>) -> Result<(), Error> {
+        let (Some(path), Some(trace)) = (&self.trace, &rt.trace) else {
+            return outcome;
+        };
+        let Err(e) = std::fs::write(path, trace.to_json()) else {
+            return outcome;
+        };
+        let message = format!("cannot write the trace to {}: {e}", path.display());
+        let rendered = format!("error: {message}\n");
+        match outcome {
+            Ok(()) => Err(Error::new("IOError", message, rendered)),
+            Err(first) => {
+                self.err.write(&rendered);
+                Err(first)
             }
         }
-    }
-
-    /// Prints an error to the error output and hands it back.
-    fn report(&self, e: Error) -> Error {
-        self.err.write(e.rendered());
-        e
     }
 
     /// Turns the main thread's result into the run's result.
@@ -458,15 +485,54 @@ impl Engine {
                 if rt.record_deadlock_site(main, &t) {
                     return Ok(());
                 }
-                let e = Error::from_thrown(&t, "MainThread", self.color);
-                rt.eprint(e.rendered());
-                Err(e)
+                Err(Error::from_thrown(&t, "MainThread", self.color))
             }
             _ => unreachable!(
                 "the resolver keeps break, continue and return inside their constructs"
             ),
         }
     }
+}
+
+impl Session {
+    /// The result of an `eval` or `call_fn` entry, once it is over.
+    fn finish_entry(&mut self, result: Entry, color: bool) -> Result<Value, Error> {
+        self.rt.flush();
+        match result {
+            Ok(v) => Ok(v),
+            Err((_, Some(t))) => {
+                if self.rt.record_deadlock_site(&self.interp.thread, &t) {
+                    let report = self.rt.settle_deadlock(color);
+                    return Err(Error::new(
+                        "DeadlockError",
+                        "every thread is blocked",
+                        report,
+                    ));
+                }
+                Err(Error::from_thrown(&t, &self.interp.thread.name(), color))
+            }
+            Err((Why::Exit(status), _)) => Err(Error::exit(status)),
+            Err(_) => unreachable!(
+                "the resolver keeps break, continue and return inside their constructs"
+            ),
+        }
+    }
+}
+
+/// How a session entry ended: its value, or why it unwound and its error.
+type Entry = Result<Value, (Why, Option<Box<Thrown>>)>;
+
+/// An entry's outcome, with the error it threw. Why it unwound, and the
+/// error, are parked on the thread that threw it: call this there.
+fn collect(outcome: Result<Value, Unwind>) -> Entry {
+    outcome.map_err(|u| (u.why(), u.is(Why::Error).then(take_thrown)))
+}
+
+/// Whether `name` is a plain identifier, so evaluating it only reads it.
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// Registers the main thread of a run.

@@ -66,11 +66,16 @@ impl Error {
         if kind == crate::panic::INTERNAL_ERROR {
             rendered.push_str(crate::panic::NOTE);
         }
+        let status = if kind == "InterruptError" {
+            Error::INTERRUPTED
+        } else {
+            1
+        };
         Error {
             kind,
             message,
             location,
-            status: 1,
+            status,
             rendered,
         }
     }
@@ -86,10 +91,30 @@ impl Error {
         }
     }
 
+    /// The status of a run stopped by Ctrl-C, as Python's after an uncaught
+    /// `KeyboardInterrupt` (128 + SIGINT).
+    pub const INTERRUPTED: i32 = 130;
+
     /// The full diagnostic text, as printed to stderr.
     pub fn rendered(&self) -> &str {
         &self.rendered
     }
+}
+
+/// A script file's text: UTF-8, without the byte-order mark some editors
+/// write first. Invalid UTF-8 is a `SyntaxError` at its line and column.
+pub fn source_text<'a>(name: &str, bytes: &'a [u8], color: bool) -> Result<&'a str, Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        // The text up to the bad byte is the same in the lossy copy, where
+        // the bad bytes became one U+FFFD to point at.
+        let at = e.valid_up_to();
+        let source = SourceFile::new(name, String::from_utf8_lossy(bytes));
+        let message = format!("invalid UTF-8: byte 0x{:02x} is not text", bytes[at]);
+        let span = crate::ast::Span::new(at, at + '\u{FFFD}'.len_utf8());
+        let d = Diagnostic::new("SyntaxError", &message, span).with_label("save the file as UTF-8");
+        Error::from_diagnostics(&[d], &source, color)
+    })
 }
 
 /// The call stack, most recent call last. As Python does, a run of the same

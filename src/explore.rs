@@ -1,32 +1,44 @@
 //! `thr explore`: runs a script under many seeded random schedules, each a
 //! deterministic run that may also switch threads between statements and
-//! before each assignment's store, and reports the first that fails — an
-//! uncaught error, a deadlock, or output other than `FILE.out` — with the
-//! command that replays exactly that schedule.
+//! before each assignment's store, and reports the first that fails, with
+//! the command that replays exactly that schedule. A run fails as a `thr
+//! test` of the script would (its `X.out`, `X.err`, `X.status`, `X.args`);
+//! a script without goldens fails when it exits non-zero.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::time::Duration;
 
 use crate::golden::{self, Case, Run};
 
-/// Explores `runs` schedules, seeds `seed`, `seed + 1`, ...; prints the first
-/// failure and how to replay it. Returns whether every run passed.
-pub fn explore(exe: &Path, script: &Path, runs: u64, seed: u64, color: bool) -> bool {
+/// Explores `runs` schedules, seeds `seed`, `seed + 1`, ..., each held to
+/// `limit`; prints the first failure and how to replay it. Returns whether
+/// every run passed.
+pub fn explore(
+    exe: &Path,
+    script: &Path,
+    runs: u64,
+    seed: u64,
+    limit: Duration,
+    color: bool,
+) -> bool {
     let case = Case {
         script: script.to_path_buf(),
     };
-    let has_out = script.with_extension("out").exists();
     for schedule in seed..seed.saturating_add(runs) {
         let options = vec!["--schedule".to_string(), schedule.to_string()];
-        let verdict = golden::run_with(exe, &case, &options)
-            .and_then(|got| judge(&case, &got, has_out, color));
+        let verdict =
+            golden::run(exe, &case, &options, limit).and_then(|got| judge(&case, &got, color));
         if let Err(why) = verdict {
             println!(
                 "run {} of {runs} (schedule {schedule}) failed:\n{why}",
                 schedule - seed + 1
             );
+            let args = case.expected("args");
+            let args: Vec<&str> = args.split_whitespace().collect();
+            let args = args.iter().map(|a| format!("{a} ")).collect::<String>();
             println!(
-                "replay it with: thr --deterministic --schedule {schedule} {}",
-                display(script)
+                "replay it with: thr --deterministic --schedule {schedule} {args}{}",
+                script.display()
             );
             return false;
         }
@@ -38,25 +50,21 @@ pub fn explore(exe: &Path, script: &Path, runs: u64, seed: u64, color: bool) -> 
     true
 }
 
-/// A run fails when it exits non-zero, or prints other than `X.out`.
-fn judge(case: &Case, got: &Run, has_out: bool, color: bool) -> Result<(), String> {
+/// Judges a run as `thr test` would, or by its status alone without goldens.
+fn judge(case: &Case, got: &Run, color: bool) -> Result<(), String> {
+    if case.has_golden() || got.timed_out {
+        return golden::check(case, got, color).map_err(|problems| {
+            format!(
+                "it differs from {}'s goldens:\n{problems}",
+                case.script.display()
+            )
+        });
+    }
     if got.status != 0 {
         return Err(format!(
             "it exited with status {}:\n{}",
             got.status, got.stderr
         ));
     }
-    let want = case.expected("out");
-    if has_out && want != got.stdout {
-        return Err(format!(
-            "its output differs from {} (- expected, + got):\n{}",
-            display(&case.script.with_extension("out")),
-            golden::diff(&want, &got.stdout, color)
-        ));
-    }
     Ok(())
-}
-
-fn display(p: &Path) -> String {
-    PathBuf::from(p).display().to_string()
 }

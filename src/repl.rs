@@ -58,7 +58,7 @@ fn piped(engine: &mut thr::Engine) -> ExitCode {
         let Ok(line) = line else { break };
         entry.push_str(&line);
         entry.push('\n');
-        if thr::parser::is_incomplete(&entry) {
+        if thr::cli_support::is_incomplete(&entry) {
             continue;
         }
         if let Some(code) = eval(engine, &std::mem::take(&mut entry)) {
@@ -166,7 +166,7 @@ impl ConditionalEventHandler for Continue {
             return None;
         }
         Some(
-            if thr::parser::is_incomplete(&without_prompts(ctx.line())) {
+            if thr::cli_support::is_incomplete(&without_prompts(ctx.line())) {
                 Cmd::Insert(1, format!("\n{MORE}"))
             } else {
                 Cmd::AcceptLine
@@ -180,7 +180,7 @@ impl ConditionalEventHandler for Continue {
 impl Validator for ThrHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
         Ok(
-            if thr::parser::is_incomplete(&without_prompts(ctx.input())) {
+            if thr::cli_support::is_incomplete(&without_prompts(ctx.input())) {
                 ValidationResult::Incomplete
             } else {
                 ValidationResult::Valid(None)

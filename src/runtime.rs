@@ -139,6 +139,8 @@ pub struct Runtime {
     ops_left: AtomicI64,
     /// Ctrl-C: the main thread stops with an `InterruptError`.
     pub interrupt: Arc<Interrupt>,
+    /// The main script is over; the run waits for its other threads.
+    main_done: AtomicBool,
     /// Numbers for the names of unnamed threads: `Thread-1`, `Thread-2`...
     next_unnamed: AtomicU64,
     /// How `log` lines look and which are kept.
@@ -182,6 +184,7 @@ impl Runtime {
                     .map_or(i64::MAX, |n| n.min(i64::MAX as u64) as i64),
             ),
             interrupt: Arc::default(),
+            main_done: AtomicBool::new(false),
             next_unnamed: AtomicU64::new(1),
             log: Mutex::new(Default::default()),
         }
@@ -258,7 +261,7 @@ impl Runtime {
         if main_thread && self.interrupt.take() {
             return Some(("InterruptError", "interrupted by Ctrl-C".into()));
         }
-        if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+        if self.deadline_passed(main_thread) {
             let secs = self.limits.deadline.map_or(0.0, |d| d.as_secs_f64());
             return Some((
                 "TimeoutError",
@@ -266,6 +269,19 @@ impl Runtime {
             ));
         }
         None
+    }
+
+    /// The embedder's deadline, for a thread that it stops: every thread
+    /// but the main thread once its script is over, which only waits for
+    /// the others to end (and the deadline stops them).
+    pub(crate) fn deadline_for(&self, main_thread: bool) -> Option<Instant> {
+        let waits_for_the_rest = main_thread && self.main_done.load(Ordering::Acquire);
+        self.stop_at.filter(|_| !waits_for_the_rest)
+    }
+
+    fn deadline_passed(&self, main_thread: bool) -> bool {
+        self.deadline_for(main_thread)
+            .is_some_and(|at| Instant::now() >= at)
     }
 
     /// Takes [`TICKS`] operations from the embedder's budget.
@@ -336,6 +352,7 @@ impl Runtime {
     /// stopped (`is_alive()` is false, and a thread joining it goes on),
     /// though the run still waits for its other threads.
     pub fn main_ended(&self, main: &ThreadCtx) {
+        self.main_done.store(true, Ordering::Release);
         let mut life = main.life.lock();
         life.state = LifeState::Done;
         life.result = Some(Ok(Value::Nil));

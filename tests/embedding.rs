@@ -175,3 +175,108 @@ print('main done')",
     assert_eq!(ended, ["sleep", "spin", "wait"]);
     assert_eq!(out.text(), "main done\n");
 }
+
+/// An engine whose output and error output are both captured.
+fn captured_engine() -> (thr::Engine, thr::Capture, thr::Capture) {
+    let (out, err) = (thr::Capture::default(), thr::Capture::default());
+    let mut engine = thr::Engine::new();
+    engine.set_output(out.clone());
+    engine.set_error_output(err.clone());
+    (engine, out, err)
+}
+
+#[test]
+fn call_fn_calls_a_script_function_with_rust_arguments() {
+    let (mut engine, out, _) = captured_engine();
+    engine.register_fn("twice", |x: i64| x * 2);
+    engine
+        .eval("let calls = 0\nfn area(w, h=2) { calls += 1; print('area', w, h); w * h }")
+        .unwrap();
+    assert_eq!(engine.call_fn("area", (3, 4.5)).unwrap().repr(), "13.5");
+    assert_eq!(engine.call_fn("area", vec![5]).unwrap().repr(), "10");
+    // Builtins and registered host functions are functions too.
+    assert_eq!(engine.call_fn("len", ("four",)).unwrap().repr(), "4");
+    assert_eq!(engine.call_fn("twice", (21,)).unwrap().repr(), "42");
+    // The session saw the calls.
+    assert_eq!(engine.eval("calls").unwrap().repr(), "2");
+    assert_eq!(out.text(), "area 3 4.5\narea 5 2\n");
+}
+
+#[test]
+fn call_fn_reports_a_bad_name_a_bad_call_and_an_error_inside() {
+    let (mut engine, _, err) = captured_engine();
+    engine
+        .eval("fn div(a, b) { a / b }\nlet not_a_fn = 3")
+        .unwrap();
+    let e = engine.call_fn("nosuch", ()).unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("NameError", "name 'nosuch' is not defined")
+    );
+    let e = engine.call_fn("div(1, 0); print", ()).unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("NameError", "\"div(1, 0); print\" is not a function's name")
+    );
+    let e = engine.call_fn("not_a_fn", ()).unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("TypeError", "an int is not callable")
+    );
+    let e = engine.call_fn("div", (1,)).unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("TypeError", "div() missing 1 required argument: 'b'")
+    );
+    let e = engine.call_fn("div", (1, 0)).unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str(), e.location.as_deref()),
+        ("ZeroDivisionError", "division by zero", Some("<eval>:1:16"))
+    );
+    let e = engine
+        .call_fn("div", (1, Err::<i64, _>("no value")))
+        .unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("TypeError", "no value")
+    );
+    // Errors that come back are not also printed.
+    assert_eq!(err.text(), "");
+}
+
+#[test]
+fn an_engine_returns_the_main_threads_error_and_prints_only_other_threads() {
+    let (mut engine, _, err) = captured_engine();
+    let e = engine.run_str("let x = 1 / 0").unwrap_err();
+    assert_eq!(e.kind, "ZeroDivisionError");
+    let e = engine.run_str("let x = (").unwrap_err();
+    assert_eq!(e.kind, "SyntaxError");
+    let e = engine.run_file("/nonexistent/x.thr").unwrap_err();
+    assert_eq!(e.kind, "IOError");
+    let e = engine
+        .run_str("let l = lock()\nl.acquire()\nl.acquire()")
+        .unwrap_err();
+    assert_eq!(e.kind, "DeadlockError");
+    assert!(
+        e.rendered()
+            .contains("MainThread waits for lock held by MainThread at <string>:3:1"),
+        "{}",
+        e.rendered()
+    );
+    assert_eq!(err.text(), "", "returned errors are not printed");
+    // Another thread's uncaught error is written as it happens, and the run
+    // whose main thread went on returns a ThreadError.
+    let e = engine
+        .run_str("spawn(fn() { [][1] }, name='w').join()\nprint('main goes on')")
+        .unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("ThreadError", "a thread ended in an uncaught error")
+    );
+    let report = err.text();
+    assert!(
+        report.starts_with("Exception in thread w:\nIndexError: list index out of range\n"),
+        "{report}"
+    );
+    assert_eq!(report.matches("IndexError").count(), 1, "{report}");
+}

@@ -21,7 +21,9 @@ fn explore_finds_the_lost_update_and_its_replay_reproduces_it() {
     let (report, status) = thr(&["explore", "scripts/race_counter.thr", "--runs", "100"]);
     assert_eq!(status, 1, "{report}");
     assert!(
-        report.contains("its output differs from scripts/race_counter.out"),
+        report.contains(
+            "it differs from scripts/race_counter.thr's goldens:\nstdout differs (- expected, + got):\n"
+        ),
         "{report}"
     );
     let replay = report

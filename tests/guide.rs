@@ -207,7 +207,7 @@ impl Script {
     /// Runs the script deterministically in `dir` and compares, as `thr
     /// test` does: the expectations go beside it as its golden files.
     fn check(&self, dir: &Path) -> Result<(), Failed> {
-        let case = thr::golden::Case {
+        let case = thr::cli_support::Case {
             script: dir.join(&self.file),
         };
         std::fs::write(&case.script, &self.code)?;
@@ -219,12 +219,13 @@ impl Script {
             std::fs::write(case.script.with_extension(ext), text)?;
         }
         let out = run(dir, thr(), &["--deterministic", &self.file])?;
-        let got = thr::golden::Run {
+        let got = thr::cli_support::Run {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             status: out.status.code().unwrap_or(-1),
+            timed_out: false,
         };
-        thr::golden::check(&case, &got, false).map_err(Failed::from)
+        thr::cli_support::check(&case, &got, false).map_err(Failed::from)
     }
 }
 
@@ -237,7 +238,7 @@ fn check_session(dir: &Path, session: &str) -> Result<(), Failed> {
     }
     Err(format!(
         "the session differs (- expected, + got):\n{}",
-        thr::golden::diff(session, &got, false)
+        thr::cli_support::diff(session, &got, false)
     )
     .into())
 }

@@ -52,11 +52,16 @@ fn scripts_cannot_catch_an_internal_error_but_finally_blocks_run() {
     let result = engine.run_str(script).unwrap_err();
     assert_eq!(result.kind, "InternalError");
     assert_eq!(out.text(), "finally\n");
+    // The main thread's error is returned, not printed: the host shows it.
+    assert_eq!(err.text(), "");
+    let report = result.rendered();
     assert!(
-        err.text()
-            .starts_with("InternalError: Thr itself failed: host function exploded on 1 at "),
-        "{}",
-        err.text()
+        report.starts_with("InternalError: Thr itself failed: host function exploded on 1 at "),
+        "{report}"
+    );
+    assert!(
+        report.contains("    <script> at <string>:2:3\n"),
+        "{report}"
     );
 }
 

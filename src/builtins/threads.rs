@@ -5,7 +5,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::interp::{raise, take_thrown, throw, Args, Interp, Outcome, Thrown, Unwind, Why};
+use crate::interp::{
+    raise, take_thrown, throw, Args, Interp, Origin, Outcome, Thrown, Unwind, Why,
+};
 use crate::runtime::{LifeState, ThreadCtx};
 use crate::value::{Object, Value};
 
@@ -48,16 +50,20 @@ struct Job {
     f: Value,
     args: Args,
     delay: Option<f64>,
+    /// Where `spawn(...)` or `timer(...)` was called: the thread's call
+    /// stack ends there.
+    site: Option<Origin>,
 }
 
 /// Splits `(f, *args, name=, daemon=, **kwargs)` into the new thread's
 /// context and its job.
 fn prepare(
-    interp: &Interp,
+    interp: &mut Interp,
     mut a: Args,
     func: &str,
     delay: Option<f64>,
 ) -> Result<(Arc<ThreadCtx>, Job), Unwind> {
+    let site = interp.spawn_site.take();
     // No name, nil or "" gets the next `Thread-N`, as in Python.
     let name = a.take_kw("name").filter(|n| n.truthy());
     let daemon = a.take_kw("daemon").is_some_and(|d| d.truthy());
@@ -78,11 +84,21 @@ fn prepare(
             ),
         );
     }
+    // Arguments that do not fit the function are this call's error.
+    if let Value::Func(c) = &f {
+        interp.check_arguments(c, &a)?;
+    }
     let rt = &interp.rt;
     let name = name.map_or_else(|| rt.next_thread_name(), |n| n.to_str());
     let ctx = ThreadCtx::new(&name, rt.next_thread_number(), rt.seed);
     ctx.daemon.store(daemon, Ordering::Relaxed);
-    Ok((ctx, Job { f, args: a, delay }))
+    let job = Job {
+        f,
+        args: a,
+        delay,
+        site,
+    };
+    Ok((ctx, job))
 }
 
 fn spawn(interp: &mut Interp, a: Args) -> Outcome {
@@ -104,7 +120,7 @@ fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
 }
 
 /// Starts `ctx` running `job` on a new OS thread.
-fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> {
+fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, mut job: Job) -> Result<(), Unwind> {
     let rt = interp.rt.clone();
     if rt.alive_count() >= rt.limits.max_threads {
         return throw(
@@ -124,8 +140,9 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, job: Job) -> Result<(), Unwind> 
         }
         rt.trace_start(&me);
         let mut interp = Interp::new(rt, me);
+        let site = job.site.take();
         let result = crate::panic::guard(|| run_job(&mut interp, job));
-        finish(&interp, result);
+        finish(&interp, result, site);
     });
     if spawned.is_err() {
         abandon(interp, ctx);
@@ -161,12 +178,16 @@ fn run_job(interp: &mut Interp, job: Job) -> Outcome {
 }
 
 /// Records how the thread ended, reports an uncaught error, and wakes joiners.
-fn finish(interp: &Interp, result: Outcome) {
+fn finish(interp: &Interp, result: Outcome, site: Option<Origin>) {
     let ctx = &interp.thread;
     let result = match result {
         Ok(v) => Ok(v),
         Err(u) if u.is(Why::Error) => {
-            let t = take_thrown();
+            let mut t = take_thrown();
+            if let Some((at, spawned_from)) = site {
+                t.at = t.at.or(at);
+                t.trace.extend(spawned_from);
+            }
             // A deadlock is reported once, for every thread, at the end.
             if !interp.rt.record_deadlock_site(ctx, &t) {
                 let name = ctx.name();

@@ -84,6 +84,16 @@ impl Interp {
         Ok(())
     }
 
+    /// Checks that `args` bind to `c`'s parameters as a call would, without
+    /// calling it: `spawn` reports a bad call where it is, not in the thread.
+    pub(crate) fn check_arguments(&mut self, c: &Closure, args: &Args) -> Result<(), Unwind> {
+        let base = self.stack.len();
+        self.stack.extend(args.pos.iter().cloned());
+        let r = self.bind_arguments(c, base, args.kw.clone());
+        self.stack.truncate(base);
+        r
+    }
+
     /// Binds keyword arguments and defaults, when the positional arguments
     /// alone are not the parameters.
     #[cold]

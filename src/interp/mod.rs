@@ -58,6 +58,9 @@ pub struct Interp {
     ticks: u32,
     /// The scheduler, when it may switch threads at any statement (`thr explore`).
     preempt: Option<Arc<crate::scheduler::Scheduler>>,
+    /// Where the `spawn(...)` or `timer(...)` being called is, for the thread
+    /// it makes: set just before the call, taken by the builtin.
+    pub(crate) spawn_site: Option<Origin>,
 }
 
 impl Interp {
@@ -70,6 +73,7 @@ impl Interp {
             depth: 0,
             ret: Value::Nil,
             ticks: crate::runtime::TICKS,
+            spawn_site: None,
         }
     }
 
@@ -99,13 +103,18 @@ impl Interp {
     }
 
     /// The check `tick` makes every [`TICKS`](crate::runtime::TICKS)
-    /// operations, kept out of line so the hot paths stay small.
+    /// operations, kept out of line so the hot paths stay small. In a
+    /// deterministic run it also counts the operations toward the thread's
+    /// quantum, so a busy-wait yields.
     #[cold]
     #[inline(never)]
     fn check_limits(&mut self) -> Result<(), Unwind> {
         self.ticks = crate::runtime::TICKS;
         if self.rt.is_over() {
             return Err(Unwind::new(Why::Exit(0)));
+        }
+        if let Some(sched) = &self.rt.sched {
+            sched.spend(self.thread.number);
         }
         match self.rt.check_limits(self.thread.number == 0) {
             Some((kind, message)) => throw(kind, message),

@@ -16,9 +16,9 @@ use parking_lot::Mutex;
 use crate::format::decimal;
 use crate::interp::{Args, Function, Interp, Outcome};
 
-pub use compare::{compare, equal, is_container, scalar_equal, MAX_NESTING};
+pub use compare::{compare, equal, is_container, scalar_equal};
 pub use repr::float_repr;
-pub use shared::{Shared, Version};
+pub use shared::Shared;
 
 /// A list's items, shared between threads (see [`Shared`]).
 pub type List = Arc<Shared<Vec<Value>>>;
@@ -29,8 +29,8 @@ pub type Entries = IndexMap<Key, Value, foldhash::fast::RandomState>;
 pub type Map = Arc<Shared<Entries>>;
 
 /// A value: 16 bytes, a tag and one word. Every payload is a single 8-byte
-/// integer or pointer (a bool is a [`Truth`], a float a [`Real`], a string
-/// a thin `ArcStr`, an object an [`Obj`]): only then does Rust return a
+/// integer or pointer (a bool is a `Truth`, a float a `Real`, a string
+/// a thin `ArcStr`, an object an `Obj`): only then does Rust return a
 /// value, and an evaluation's result, in two registers. A new variant must
 /// keep to that, or every evaluation goes back through memory.
 #[derive(Clone, Default)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::ast::{Arg, Capture, Expr, ExprKind, FnDef, Name, Slot, Span};
 use crate::value::{Closure, Value, VarCell};
 
-use super::super::{Args, Frame, Interp, Outcome, Unwind};
+use super::super::{Args, Frame, Interp, Origin, Outcome, TraceEntry, Unwind};
 use super::expr::compile;
 use super::operand::Operand;
 use super::{Eval, Function};
@@ -91,6 +91,12 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
         _ => Slot::Unresolved,
     };
     match slot {
+        Slot::Builtin(i) if starts_a_thread(callee) => Box::new(move |me, f| {
+            let a = args.values(me, f)?;
+            me.spawn_site = Some(site(f, span));
+            let r = me.call_value_in(&f.rt.builtins[i as usize], a, f.rt);
+            me.at_call(r, f, span)
+        }),
         Slot::Builtin(i) => Box::new(move |me, f| {
             let r = args.call(me, &f.rt.builtins[i as usize], f)?;
             me.at_call(r, f, span)
@@ -119,6 +125,21 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             })
         }
     }
+}
+
+/// Whether a call is to the builtin `spawn` or `timer`, whose thread is told
+/// where it was made (its call stack ends there).
+fn starts_a_thread(callee: &Expr) -> bool {
+    matches!(&callee.kind, ExprKind::Var(v) if matches!(&*v.name, "spawn" | "timer"))
+}
+
+/// A call's place, as the first entry of a new thread's call stack.
+fn site(f: &Frame, span: Span) -> Origin {
+    let entry = TraceEntry {
+        function: f.name.clone(),
+        location: format!("{} (spawned here)", f.source.location(span.start)),
+    };
+    (Some((f.source.clone(), span)), vec![entry])
 }
 
 /// Makes closures of one function literal or declaration: evaluates its
