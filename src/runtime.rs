@@ -281,6 +281,14 @@ impl Runtime {
         self.alive.lock().clone()
     }
 
+    /// The started non-daemon threads that have not ended, in start order:
+    /// those the end of a run waits for.
+    pub fn non_daemon_threads(&self) -> Vec<Arc<ThreadCtx>> {
+        let alive = self.alive.lock();
+        let kept = alive.iter().filter(|t| !t.daemon.load(Ordering::Relaxed));
+        kept.cloned().collect()
+    }
+
     /// The main thread, while it is alive.
     pub fn main_thread(&self) -> Option<Arc<ThreadCtx>> {
         self.alive.lock().iter().find(|t| t.number == 0).cloned()
