@@ -14,6 +14,7 @@ mod error;
 pub mod explore;
 pub mod format;
 pub mod golden;
+pub mod help;
 pub mod interp;
 pub mod lexer;
 pub mod native;
