@@ -75,7 +75,7 @@ fn piped_deadlock_is_reported_and_the_repl_stays() {
         "{err}"
     );
     assert!(
-        err.contains("MainThread waits for lock held by MainThread at <stdin>:1:1"),
+        err.contains("MainThread waits for lock held by MainThread at <stdin-3>:1:1"),
         "{err}"
     );
     assert_eq!(status, 0);
