@@ -234,14 +234,7 @@ impl Engine {
         rt.finish();
         self.write_trace(&rt);
         let outcome = match report {
-            Some(report) => {
-                self.err.write(&report);
-                Err(Error::new(
-                    "DeadlockError",
-                    "every thread is blocked",
-                    report,
-                ))
-            }
+            Some(report) => Err(self.deadlock(report)),
             None => outcome,
         };
         match outcome {
@@ -436,17 +429,13 @@ impl Engine {
         }
         let report = rt.deadlock_report(self.color);
         rt.finish();
-        match report {
-            Some(report) => {
-                self.err.write(&report);
-                Err(Error::new(
-                    "DeadlockError",
-                    "every thread is blocked",
-                    report,
-                ))
-            }
-            None => Ok(()),
-        }
+        report.map_or(Ok(()), |report| Err(self.deadlock(report)))
+    }
+
+    /// Prints the report of a deadlock at the end of a run; its error.
+    fn deadlock(&self, report: String) -> Error {
+        self.err.write(&report);
+        Error::new("DeadlockError", "every thread is blocked", report)
     }
 
     /// Every name a script sees without declaring it: the builtins, `args`

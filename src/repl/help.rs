@@ -25,8 +25,8 @@ pub fn topics() -> String {
     let keys = thr::help::keys();
     let (methods, words): (Vec<&str>, Vec<&str>) = keys.iter().partition(|k| k.contains('.'));
     format!(
-        "Help is kept for these builtins, primitives and statements:\n{}\n\
-         and for these methods and fields:\n{}\n\
+        "Help is kept for these builtins, primitives and statements:\n{}\
+         and for these methods and fields:\n{}\
          Ask for one with help(print), help(xs.push) for a value's method, \
          or help(\"while\") for a statement.\n",
         wrap(&words),
