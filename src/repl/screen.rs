@@ -75,7 +75,10 @@ impl Screen {
             .spawn(move || loop {
                 {
                     let mut s = screen.state.lock();
-                    while !s.ring {
+                    // Rung while the prompt is shown only: once it is gone,
+                    // the doorbell would be written straight out, and would
+                    // move the cursor off a line printed in part.
+                    while !(s.ring && s.prompt) {
                         screen.bell.wait(&mut s);
                     }
                     s.ring = false;
@@ -109,6 +112,7 @@ impl Screen {
     pub fn hide_prompt(&self) {
         let mut s = self.state.lock();
         s.prompt = false;
+        s.ring = false;
         s.partial.clear();
         let pending = std::mem::take(&mut s.pending);
         write_out(&mut std::io::stdout(), &pending);
