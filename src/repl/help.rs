@@ -133,10 +133,12 @@ mod tests {
         assert_eq!(key_of(&print), "print");
         assert_eq!(key_of(&Value::str("while")), "while");
         assert_eq!(key_of(&engine.eval("lock()").unwrap()), "lock");
-        assert!(about(&print).starts_with("print\n-----\n\n"));
+        let entry = thr::help::entry("print").expect("print has an entry");
+        assert_eq!(about(&print), render(entry));
+        let own = engine.eval("fn own() {}; own").unwrap();
         assert_eq!(
-            about(&Value::Int(1)),
-            "No help for int. Type help to see the topics.\n"
+            about(&own),
+            "No help for <fn own>. Type help to see the topics.\n"
         );
     }
 }
