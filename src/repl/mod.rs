@@ -32,12 +32,11 @@ const MORE: &str = "... ";
 pub fn run(mut engine: thr::Engine) -> ExitCode {
     help::register(&mut engine);
     let interactive = std::io::stdin().is_terminal();
-    // Kept until the end, so keys typed while leaving do not garble it.
-    let _echo = interactive.then(terminal::EchoOff::new);
     let mut repl = Repl {
         engine,
         entries: 0,
         interactive,
+        echo_off: None,
     };
     let status = match interactive {
         true => repl.interactive(),
@@ -52,6 +51,10 @@ struct Repl {
     /// Entries run so far: each is named `<stdin-N>` in locations.
     entries: u64,
     interactive: bool,
+    /// Keeps keys from echoing while entries run, on a terminal the editor
+    /// fully drives, until the REPL has left (keys typed while it waits
+    /// for threads do not garble the screen either).
+    echo_off: Option<terminal::EchoOff>,
 }
 
 impl Repl {
@@ -112,6 +115,7 @@ impl Repl {
         match editor.create_external_printer() {
             Ok(printer) => {
                 screen.start_doorbell(printer);
+                self.echo_off = Some(terminal::EchoOff::new());
                 self.engine.set_output(screen.writer(false));
                 if std::io::stderr().is_terminal() {
                     self.engine.set_error_output(screen.writer(true));

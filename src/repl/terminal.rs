@@ -2,8 +2,7 @@
 
 use rustix::termios::{tcgetattr, tcgetwinsize, tcsetattr, LocalModes, OptionalActions, Termios};
 
-/// Keeps the terminal from echoing keys while an entry runs, for the
-/// session's life. Keys typed ahead are then shown once, when the editor
+/// Keeps the terminal from echoing keys while an entry runs, while it lives. Keys typed ahead are then shown once, when the editor
 /// reads them at their prompt, instead of also in the middle of the
 /// running entry's output. The editor saves and restores these settings
 /// around each prompt; dropping this restores the original ones.
