@@ -374,15 +374,31 @@ impl Engine {
     /// Names a session entry can use: its top-level variables and the
     /// builtins (for completion).
     pub fn names(&mut self) -> Vec<String> {
+        self.globals().into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// What a session entry can name, with values: its top-level variables
+    /// that are set, then the builtins.
+    pub fn globals(&mut self) -> Vec<(String, Value)> {
         let session = self.session();
-        let mut names: Vec<String> = session
+        let mut found: Vec<(String, Value)> = session
             .resolver
-            .global_names()
-            .iter()
-            .map(|n| n.to_string())
+            .global_slots()
+            .into_iter()
+            .map(|(n, slot)| (n.to_string(), session.interp.global(slot)))
+            .filter(|(_, v)| !matches!(v, Value::Uninit))
             .collect();
-        names.extend(session.rt.builtin_names.iter().map(|n| n.to_string()));
-        names
+        let builtins = session.rt.builtin_names.iter().zip(&session.rt.builtins);
+        found.extend(builtins.map(|(n, v)| (n.to_string(), v.clone())));
+        found
+    }
+
+    /// Sets the session's top-level variable `name` to `v`, declaring it if
+    /// it is new (the REPL's `_`).
+    pub fn set_var(&mut self, name: &str, v: Value) {
+        let session = self.session();
+        let slot = session.resolver.declare_global(name);
+        session.interp.set_global(slot, v);
     }
 
     /// What stops the running code's main thread with an `InterruptError`
@@ -403,13 +419,53 @@ impl Engine {
         self.err.write(text);
     }
 
-    /// Ends the session: waits for its non-daemon threads, as a script's end
-    /// does. The REPL calls this when it leaves.
-    pub fn shutdown(&mut self) {
-        if let Some(session) = self.session.take() {
-            let _ = session.rt.join_non_daemon(&session.interp.thread);
-            session.rt.finish();
+    /// The names of the session's threads that its end waits for: the
+    /// non-daemon threads still alive, in start order.
+    pub fn threads_left(&self) -> Vec<String> {
+        let Some(session) = &self.session else {
+            return Vec::new();
+        };
+        let main = &session.interp.thread;
+        let left = session.rt.non_daemon_threads();
+        let others = left.iter().filter(|t| !Arc::ptr_eq(t, main));
+        others.map(|t| t.name().to_string()).collect()
+    }
+
+    /// Ends the session as a script's end does: waits for its non-daemon
+    /// threads, and reports a deadlock among them (an `Err` of kind
+    /// `DeadlockError`). The interrupt flag (Ctrl-C) stops the wait and
+    /// leaves them: an `Err` of kind `InterruptError`.
+    pub fn shutdown(&mut self) -> Result<(), Error> {
+        let Some(session) = self.session.take() else {
+            return Ok(());
+        };
+        let (rt, main) = (&session.rt, &session.interp.thread);
+        let joined = rt.join_non_daemon(main).map_err(|u| {
+            u.is(Why::Error)
+                .then(take_thrown)
+                .is_some_and(|t| &*t.error.kind == "InterruptError")
+        });
+        if joined == Err(true) {
+            rt.finish();
+            return Err(Error::new(
+                "InterruptError",
+                "interrupted by Ctrl-C",
+                String::new(),
+            ));
         }
+        if joined.is_err() {
+            // Deadlocked threads are unwinding: let them end and say where they were.
+            let _ = rt.join_non_daemon(main);
+        }
+        let report = rt.deadlock_report(self.color);
+        rt.finish();
+        report.map_or(Ok(()), |report| {
+            Err(Error::new(
+                "DeadlockError",
+                "every thread is blocked",
+                report,
+            ))
+        })
     }
 
     /// Every name a script sees without declaring it: the builtins, `args`
@@ -498,6 +554,9 @@ impl Session {
     /// The result of an `eval` or `call_fn` entry, once it is over.
     fn finish_entry(&mut self, result: Entry, color: bool) -> Result<Value, Error> {
         self.rt.flush();
+        if result.is_err() {
+            self.forget_unset();
+        }
         match result {
             Ok(v) => Ok(v),
             Err((_, Some(t))) => {
@@ -515,6 +574,16 @@ impl Session {
             Err(_) => unreachable!(
                 "the resolver keeps break, continue and return inside their constructs"
             ),
+        }
+    }
+
+    /// Undeclares the globals whose `let` never ran because the entry
+    /// failed first, so no half-declared name is left behind.
+    fn forget_unset(&mut self) {
+        for (name, slot) in self.resolver.global_slots() {
+            if let Value::Uninit = self.interp.global(slot) {
+                self.resolver.undeclare(&name);
+            }
         }
     }
 }

@@ -56,9 +56,13 @@ pub use value::Value;
 /// change at any time. Add an item here when a front end needs one.
 #[doc(hidden)]
 pub mod cli_support {
+    pub use crate::builtins::attributes;
     pub use crate::error::source_text;
     pub use crate::explore::explore;
     pub use crate::golden::{bless, check, diff, discover, run, Case, Run, Suite};
     pub use crate::help::{entry as help_entry, keys as help_keys};
+    pub use crate::interp::Args;
+    pub use crate::lexer::Tok;
     pub use crate::parser::is_incomplete;
+    pub use crate::value::{NativeFn, StrKey};
 }

@@ -25,6 +25,17 @@ pub struct Resolver {
     errors: Vec<Diagnostic>,
     /// How deeply the expression being resolved is nested.
     nesting: usize,
+    /// In the REPL: top-level slots kept for globals that a function body
+    /// names before any entry declares them. The entry that declares one
+    /// takes its slot, so the function sees it, as Python's globals are.
+    pending: HashMap<Name, u32>,
+}
+
+/// The REPL's top-level names before an entry, restored if it fails.
+struct Globals {
+    names: HashMap<Name, u32>,
+    later: HashMap<Name, Vec<u32>>,
+    pending: HashMap<Name, u32>,
 }
 
 /// The deepest expression nesting accepted: the evaluator recurses once per
@@ -61,15 +72,16 @@ impl FnCtx {
     }
 
     fn alloc(&mut self) -> u32 {
+        self.alloc_in(self.scopes.len() - 1)
+    }
+
+    /// A new slot declared by the scope at `depth` (0 is the outermost).
+    fn alloc_in(&mut self, depth: usize) -> u32 {
         let slot = self.n_slots;
         self.n_slots += 1;
         self.captured.push(false);
         self.assigned.push(false);
-        self.scopes
-            .last_mut()
-            .expect("a scope is open")
-            .slots
-            .push(slot);
+        self.scopes[depth].slots.push(slot);
         slot
     }
 
@@ -106,11 +118,14 @@ impl Resolver {
             all_globals_in_cells: repl,
             errors: Vec::new(),
             nesting: 0,
+            pending: HashMap::new(),
         }
     }
 
     /// Resolves a program (or one REPL entry), setting every slot in place.
+    /// A REPL entry that fails leaves the top-level names as they were.
     pub fn resolve(&mut self, program: &mut Program) -> Result<(), Vec<Diagnostic>> {
+        let saved = self.all_globals_in_cells.then(|| self.save_globals());
         let first_new_slot = self.fns[0].n_slots;
         self.prescan(&mut program.body);
         for stmt in &mut program.body.stmts {
@@ -129,15 +144,81 @@ impl Resolver {
             })
             .collect();
         if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(std::mem::take(&mut self.errors))
+            return Ok(());
+        }
+        if let Some(saved) = saved {
+            self.restore_globals(saved);
+        }
+        Err(std::mem::take(&mut self.errors))
+    }
+
+    /// The top-level names declared so far, with their slots.
+    pub fn global_slots(&self) -> Vec<(Name, u32)> {
+        let names = &self.fns[0].scopes[0].names;
+        names.iter().map(|(n, &s)| (n.clone(), s)).collect()
+    }
+
+    /// Takes back the declaration of a REPL global whose `let` never ran (its
+    /// entry failed first): the name is undeclared again, and its slot kept
+    /// for the entry that declares it next, as for a late-bound global.
+    pub fn undeclare(&mut self, name: &str) {
+        if let Some(slot) = self.fns[0].scopes[0].names.remove(name) {
+            self.pending.insert(name.into(), slot);
         }
     }
 
-    /// The top-level names declared so far (the REPL's variables).
-    pub fn global_names(&self) -> Vec<Name> {
-        self.fns[0].scopes[0].names.keys().cloned().collect()
+    /// The slot of REPL global `name`, declaring it if it is new.
+    pub fn declare_global(&mut self, name: &str) -> u32 {
+        let slot = self.global_slot(name);
+        self.fns[0].scopes[0].names.insert(name.into(), slot);
+        slot
+    }
+
+    fn save_globals(&self) -> Globals {
+        let top = &self.fns[0].scopes[0];
+        Globals {
+            names: top.names.clone(),
+            later: top.later.clone(),
+            pending: self.pending.clone(),
+        }
+    }
+
+    fn restore_globals(&mut self, saved: Globals) {
+        let top = &mut self.fns[0].scopes[0];
+        top.names = saved.names;
+        top.later = saved.later;
+        self.pending = saved.pending;
+    }
+
+    /// The slot a REPL entry's top-level declaration of `name` binds: the
+    /// global's own if it has one (declaring it again rebinds it, so the
+    /// functions using it see the new value), else a new one.
+    fn global_slot(&mut self, name: &str) -> u32 {
+        let top = &self.fns[0].scopes[0];
+        let known = top.names.get(name).copied();
+        let known = known.or_else(|| top.later.get(name).and_then(|v| v.first().copied()));
+        if let Some(slot) = known.or_else(|| self.pending.remove(name)) {
+            return slot;
+        }
+        let slot = self.fns[0].alloc_in(0);
+        self.fns[0].captured[slot as usize] = true;
+        slot
+    }
+
+    /// In the REPL, a name a function body uses before any entry declares
+    /// it: a top-level slot kept for it, which the entry that declares the
+    /// name takes. Elsewhere, `None`: the name is not declared.
+    fn late_global(&mut self, name: &str) -> Option<u32> {
+        if !self.all_globals_in_cells || self.fns.len() == 1 {
+            return None;
+        }
+        if let Some(&slot) = self.pending.get(name) {
+            return Some(slot);
+        }
+        let slot = self.fns[0].alloc_in(0);
+        self.fns[0].captured[slot as usize] = true;
+        self.pending.insert(name.into(), slot);
+        Some(slot)
     }
 
     fn cur(&mut self) -> &mut FnCtx {
@@ -156,21 +237,25 @@ impl Resolver {
             self.all_globals_in_cells && self.fns.len() == 1 && self.cur().scopes.len() == 1;
         for (i, stmt) in block.stmts.iter_mut().enumerate() {
             match &mut stmt.kind {
-                StmtKind::Fn(var, _) => {
-                    let slot = self.cur().declare(&var.name);
-                    var.slot = Slot::Local(slot);
+                StmtKind::Fn(var, _) if repl_top => {
+                    var.slot = Slot::Local(self.declare_global(&var.name));
                     block.hoisted.push(i);
-                    if repl_top {
-                        self.cur().captured[slot as usize] = true;
-                    }
+                }
+                StmtKind::Fn(var, _) => {
+                    var.slot = Slot::Local(self.cur().declare(&var.name));
+                    block.hoisted.push(i);
                 }
                 StmtKind::Let(var, _) => {
-                    let slot = self.cur().alloc();
+                    let slot = if repl_top {
+                        self.global_slot(&var.name)
+                    } else {
+                        self.cur().alloc()
+                    };
                     var.slot = Slot::Local(slot);
                     let scope = self.cur().scopes.last_mut().expect("a scope is open");
-                    scope.later.entry(var.name.clone()).or_default().push(slot);
-                    if repl_top {
-                        self.cur().captured[slot as usize] = true;
+                    let later = scope.later.entry(var.name.clone()).or_default();
+                    if !later.contains(&slot) {
+                        later.push(slot);
                     }
                 }
                 _ => {}
@@ -432,8 +517,12 @@ impl Resolver {
     /// Finds a name in the function stack, threading a capture through every
     /// function between its declaration and the current one.
     fn lookup(&mut self, name: &str) -> Option<Slot> {
-        let Some((depth, slot)) = self.find_declaration(name) else {
-            return self.builtins.get(name).map(|&i| Slot::Builtin(i));
+        let (depth, slot) = match self.find_declaration(name) {
+            Some(found) => found,
+            None => match self.builtins.get(name) {
+                Some(&i) => return Some(Slot::Builtin(i)),
+                None => (0, self.late_global(name)?),
+            },
         };
         let innermost = self.fns.len() - 1;
         if depth == innermost {

@@ -343,6 +343,16 @@ impl Runtime {
         self.watch.alive_count()
     }
 
+    /// The started non-daemon threads that have not ended, in start order:
+    /// those the end of a run waits for.
+    pub fn non_daemon_threads(&self) -> Vec<Arc<ThreadCtx>> {
+        let alive = self.alive();
+        let kept = alive
+            .into_iter()
+            .filter(|t| !t.daemon.load(Ordering::Relaxed));
+        kept.collect()
+    }
+
     /// The main thread, while it is alive.
     pub fn main_thread(&self) -> Option<Arc<ThreadCtx>> {
         self.watch.main_thread()

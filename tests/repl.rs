@@ -1,8 +1,7 @@
-//! The REPL as people use it: through a pipe (line by line, no prompt) and
-//! through a real pseudo-terminal (prompt, multi-line entry, history, Ctrl-C).
+//! The REPL with its input piped: line by line, no prompt. The REPL on a
+//! terminal is tested in `repl_terminal.rs`.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 fn piped(input: &str) -> (String, String, i32) {
@@ -75,83 +74,119 @@ fn piped_deadlock_is_reported_and_the_repl_stays() {
         "{err}"
     );
     assert!(
-        err.contains("MainThread waits for lock held by MainThread at <stdin>:1:1"),
+        err.contains("MainThread waits for lock held by MainThread at <stdin-3>:1:1"),
         "{err}"
     );
     assert_eq!(status, 0);
 }
 
-/// A `thr` REPL on a pseudo-terminal, keeping its history under `data`.
-fn terminal(data: &Path) -> rexpect::session::PtySession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thr"));
-    cmd.env("XDG_DATA_HOME", data).env("TERM", "xterm");
-    rexpect::session::spawn_command(cmd, Some(15_000)).expect("thr starts on a pty")
+#[test]
+fn piped_functions_bind_globals_late_and_failed_entries_leave_no_names() {
+    let (out, err, status) = piped(concat!(
+        "fn f() { helper() + 1 }\n",
+        "fn helper() { 41 }\n",
+        "f()\n",
+        // Declaring it again rebinds the global: f sees the new helper.
+        "fn helper() { 1 }\n",
+        "f()\n",
+        "let z = nope\n",
+        "let w = 1 / 0\n",
+        "print(z)\n",
+        "print(w)\n",
+    ));
+    assert_eq!(out, "42\n2\n");
+    let kinds: Vec<&str> = err.lines().filter(|l| l.contains("Error: ")).collect();
+    assert_eq!(
+        kinds,
+        [
+            "NameError: name 'nope' is not defined",
+            "ZeroDivisionError: division by zero",
+            "NameError: name 'z' is not defined",
+            "NameError: name 'w' is not defined",
+        ],
+        "{err}"
+    );
+    assert!(err.contains("─[ <stdin-9>:1:7 ]"), "{err}");
+    assert_eq!(status, 0);
 }
 
-/// Waits for a fresh prompt: the editor re-enables bracketed paste each
-/// time it starts reading an entry (redraws of the same entry do not), so
-/// the next line is not typed ahead into an entry still being run.
-fn prompt(p: &mut rexpect::session::PtySession) {
-    p.exp_string("\x1b[?2004h").unwrap();
-    p.exp_string(">>> ").unwrap();
+/// The first line `help` shows for `key`: its entry's heading, as text.
+fn heading(key: &str) -> String {
+    let entry = thr::cli_support::help_entry(key).expect("an entry");
+    let first = entry.lines().next().expect("a heading");
+    first.trim_start_matches('#').trim().replace('`', "")
 }
 
 #[test]
-fn terminal_multiline_error_interrupt_history_and_exit() {
-    let data = std::env::temp_dir().join(format!("thr-repl-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let mut p = terminal(&data);
-    prompt(&mut p);
-    // An unfinished entry continues on lines that start with the `... ` prompt.
-    p.send_line("fn twice(a) {").unwrap();
-    p.exp_string("\r\n... ").unwrap();
-    p.send_line("  a * 2").unwrap();
-    p.exp_string("\r\n...   a * 2\r\n... ").unwrap();
-    p.send_line("}").unwrap();
-    prompt(&mut p);
-    // Tab completes a name in scope.
-    p.send("twi\t").unwrap();
-    p.flush().unwrap();
-    p.exp_string(">>> twice").unwrap();
-    p.send_line("(21)").unwrap();
-    p.exp_string("\n42\r\n").unwrap();
-    prompt(&mut p);
-    // A thread printing while the prompt is shown prints above it, whole.
-    p.send_line("let t = spawn(fn() { sleep(0.3); print(\"from the thread\") })")
-        .unwrap();
-    prompt(&mut p);
-    p.exp_string("from the thread\r\n").unwrap();
-    p.exp_string(">>> ").unwrap();
-    p.send_line("1 / 0").unwrap();
-    p.exp_string("ZeroDivisionError").unwrap();
-    prompt(&mut p);
-    // Ctrl-C stops the running entry, even one that is blocked, and the REPL stays.
-    p.send_line("sleep(100)").unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    p.send_control('c').unwrap();
-    p.exp_string("InterruptError").unwrap();
-    prompt(&mut p);
-    p.send_line("twice(5)").unwrap();
-    p.exp_string("\n10\r\n").unwrap();
-    prompt(&mut p);
-    p.send_line("exit()").unwrap();
-    p.exp_eof().unwrap();
+fn piped_help_dir_and_the_last_value() {
+    let (out, err, status) = piped(concat!(
+        "[3, 1]\n",
+        "_.sort(); _\n",
+        "dir({size: 1})\n",
+        "help(\"while\")\n",
+        "help(fn() {})\n",
+        "quit\n",
+    ));
+    // Three lines of values, then help's text.
+    let values_end = out.match_indices('\n').nth(2).expect("three values").0 + 1;
+    let (values, help) = out.split_at(values_end);
+    assert_eq!(
+        values,
+        concat!(
+            "[3, 1]\n",
+            "[1, 3]\n",
+            "['clear', 'contains', 'copy', 'get', 'items', 'keys', 'pop', 'size', 'update', 'values']\n",
+        )
+    );
+    let title = heading("while");
+    let underline = "-".repeat(title.chars().count());
+    assert!(
+        help.starts_with(&format!("{title}\n{underline}\n\n")),
+        "{help}"
+    );
+    assert!(
+        help.ends_with(concat!(
+            "No help for <fn>. Type help to see the topics.\n",
+            "Use exit() or Ctrl-D (end of input) to leave.\n",
+        )),
+        "{help}"
+    );
+    assert_eq!(err, "");
+    assert_eq!(status, 0);
+}
 
-    // History is kept across sessions: the up arrow brings back the last entry.
-    let history = std::fs::read_to_string(data.join("thr/history")).expect("a history file");
-    assert!(history.contains("twice(21)"), "{history}");
-    // A multi-line entry is kept without its prompts (rustyline escapes newlines).
-    assert!(history.contains(r"fn twice(a) {\n  a * 2\n}"), "{history}");
-    let mut p = terminal(&data);
-    prompt(&mut p);
-    p.send_line("fn twice(a) { a * 2 }").unwrap();
-    prompt(&mut p);
-    // Back past this session's entry and the last session's exit() to twice(5).
-    p.send("\x1b[A\x1b[A\x1b[A").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("\n10\r\n").unwrap();
-    prompt(&mut p);
-    p.send_control('d').unwrap();
-    p.exp_eof().unwrap();
-    let _ = std::fs::remove_dir_all(&data);
+#[test]
+fn piped_help_lists_the_topics() {
+    let (out, _, status) = piped("help\nhelp()\n");
+    let (first, second) = out.split_at(out.len() / 2);
+    assert_eq!(first, second);
+    assert!(
+        first.starts_with("Help is kept for these builtins, primitives and statements:\n"),
+        "{first}"
+    );
+    let words: Vec<&str> = first.split_whitespace().collect();
+    for key in thr::cli_support::help_keys() {
+        assert!(words.contains(&key), "{key} is not listed: {first}");
+    }
+    assert!(first.ends_with(concat!(
+        "Ask for one with help(print), help(xs.push) for a value's method, ",
+        "or help(\"while\") for a statement.\n"
+    )));
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn piped_end_of_input_with_a_deadlocked_thread_reports_it_and_exits_1() {
+    let (out, err, status) =
+        piped("let l = lock()\nl.acquire()\nlet t = spawn(fn() { l.acquire() })\n");
+    assert_eq!(out, "true\n");
+    assert!(
+        err.starts_with("DeadlockError: every thread is blocked"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  MainThread waits for Thread-1 to end (the end of the program)\n  Thread-1 waits for lock held by MainThread at <stdin-3>:1:22\n"),
+        "{err}"
+    );
+    assert_eq!(status, 1);
 }

@@ -1,5 +1,5 @@
 //! General builtins: printing, conversions, `len range min max sum round
-//! sorted`, errors and `exit`.
+//! sorted dir`, errors and `exit`.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -95,6 +95,11 @@ pub fn register(t: &mut Table) {
             "AssertionError",
             message.map_or_else(String::new, |m| m.to_str()),
         )
+    });
+    add(t, "dir", |_, a| {
+        let [v] = a.bind("dir", ["x"], 1)?;
+        let names = super::attributes(&v.unwrap_or_default());
+        Ok(Value::list(names.iter().map(|n| Value::str(n)).collect()))
     });
     add(t, "exit", |_, a| {
         let [status] = a.bind("exit", ["status"], 0)?;

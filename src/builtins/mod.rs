@@ -56,6 +56,39 @@ pub fn add_with_unary(
     t.push((name.into(), NativeFn::with_unary(name, body, Some(unary))));
 }
 
+/// The methods a value has.
+pub fn methods_of(v: &Value) -> &'static [&'static str] {
+    match v {
+        Value::Map(_) => map::METHODS,
+        Value::List(_) => list::METHODS,
+        Value::Str(_) => string::METHODS,
+        Value::Object(o) => o.methods(),
+        _ => &[],
+    }
+}
+
+/// What `v.name` can name, sorted: a map's string keys, an error's or an
+/// object's fields, and the value's methods (`dir()` and completion).
+pub fn attributes(v: &Value) -> Vec<String> {
+    let mut names: Vec<String> = match v {
+        Value::Map(m) => m.read(|m| {
+            m.keys()
+                .filter_map(|k| match &k.0 {
+                    Value::Str(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect()
+        }),
+        Value::Error(_) => vec!["kind".into(), "message".into()],
+        Value::Object(o) => o.fields().iter().map(|f| f.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    names.extend(methods_of(v).iter().map(|m| m.to_string()));
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// An int argument, or a `TypeError` naming the function and parameter.
 pub fn int_arg(v: &Value, func: &str, param: &str) -> Result<i64, Unwind> {
     v.as_int().map_or_else(

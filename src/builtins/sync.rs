@@ -747,4 +747,8 @@ impl Object for Barrier {
     fn methods(&self) -> &'static [&'static str] {
         &["wait", "abort", "reset"]
     }
+
+    fn fields(&self) -> &'static [&'static str] {
+        &["parties", "n_waiting", "broken"]
+    }
 }

@@ -219,6 +219,7 @@ fn finish(interp: &Interp, result: Outcome, site: Option<Origin>) {
 }
 
 const THREAD_METHODS: &[&str] = &["join", "is_alive", "result", "start", "cancel"];
+const THREAD_FIELDS: &[&str] = &["name", "ident", "daemon"];
 
 /// Waits for a thread to end; `false` if the timeout passed first.
 fn join(interp: &mut Interp, t: &ThreadCtx, a: Args) -> Result<bool, Unwind> {
@@ -318,6 +319,10 @@ impl Object for ThreadCtx {
     fn methods(&self) -> &'static [&'static str] {
         &THREAD_METHODS[..3]
     }
+
+    fn fields(&self) -> &'static [&'static str] {
+        THREAD_FIELDS
+    }
 }
 
 /// A thread that calls its function after a delay unless cancelled first.
@@ -367,5 +372,9 @@ impl Object for Timer {
 
     fn methods(&self) -> &'static [&'static str] {
         THREAD_METHODS
+    }
+
+    fn fields(&self) -> &'static [&'static str] {
+        THREAD_FIELDS
     }
 }

@@ -48,6 +48,7 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
         engine.limits_mut().deadline = Duration::try_from_secs_f64(secs).ok();
     }
     let Some(mut source) = source else {
+        crate::repl::prepare(&mut engine);
         return crate::repl::run(engine);
     };
     // Read before Ctrl-C becomes an interrupt: while reading, it ends `thr`.
@@ -139,6 +140,7 @@ fn read_stdin() -> Result<Vec<u8>, String> {
 /// `-i`: runs the script in the REPL's session, so its names stay, then
 /// opens the REPL, even when the script failed (as `python -i` does).
 fn then_repl(mut engine: thr::Engine, source: Source, color: bool) -> ExitCode {
+    crate::repl::prepare(&mut engine);
     let result = match source {
         Source::Code(code) => engine.eval_named("<-e>", &code),
         Source::File(path) => {

@@ -340,20 +340,15 @@ fn no_attribute(recv: &Value, name: &str) -> Outcome {
 }
 
 fn has_method(recv: &Value, name: &str) -> bool {
-    let methods = match recv {
-        Value::Map(_) => builtins::map::METHODS,
-        Value::List(_) => builtins::list::METHODS,
-        Value::Str(_) => builtins::string::METHODS,
-        Value::Object(o) => o.methods(),
-        _ => &[],
-    };
-    methods.contains(&name)
+    builtins::methods_of(recv).contains(&name)
 }
 
-/// `recv.name` as a function value that calls the method.
+/// `recv.name` as a function value that calls the method, named
+/// `TYPE.name` (`list.push`), as the guide's entry for it is.
 fn bound_method(recv: Value, name: &str) -> Value {
     let method: ArcStr = name.into();
-    NativeFn::value(name, move |interp, args| {
+    let full = format!("{}.{name}", recv.type_name());
+    NativeFn::value(&full, move |interp, args| {
         interp.call_method(&recv, &method, args)
     })
 }

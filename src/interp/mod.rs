@@ -142,6 +142,29 @@ impl Interp {
         code.body.run(self, &frame)
     }
 
+    /// The value of the outermost frame's slot `slot` (a REPL global),
+    /// through its cell: `Uninit` if its `let` has not run.
+    pub fn global(&self, slot: u32) -> Value {
+        match self.stack.get(slot as usize) {
+            Some(Value::Cell(c)) => c.get(),
+            Some(v) => v.clone(),
+            None => Value::Uninit,
+        }
+    }
+
+    /// Stores `v` in the outermost frame's slot `slot` (a REPL global), in
+    /// a cell as every REPL global is, so later closures can capture it.
+    pub fn set_global(&mut self, slot: u32, v: Value) {
+        let slot = slot as usize;
+        if self.stack.len() <= slot {
+            self.stack.resize(slot + 1, Value::Uninit);
+        }
+        match &self.stack[slot] {
+            Value::Cell(c) => c.set(v),
+            _ => self.stack[slot] = Value::Cell(VarCell::new(v, false)),
+        }
+    }
+
     /// Marks an error that has no place yet with `span` in `frame`'s source.
     fn locate<T>(&self, r: Result<T, Unwind>, frame: &Frame, span: Span) -> Result<T, Unwind> {
         if matches!(&r, Err(u) if u.is(Why::Error)) {

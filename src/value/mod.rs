@@ -265,6 +265,10 @@ pub trait Object: std::any::Any + Send + Sync {
     fn methods(&self) -> &'static [&'static str] {
         &[]
     }
+    /// The fields it has, for `dir()` and completion.
+    fn fields(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Items of an iterable object, taken one at a time (a queue may block).
