@@ -221,6 +221,7 @@ impl Engine {
         // all of it happens on the script thread's large stack.
         let source = SourceFile::new(name, text);
         let rt = self.runtime();
+        rt.restart_limits();
         let main = start_main(&rt);
         let this = &*self;
         let outcome = on_script_stack(|| {
@@ -252,11 +253,17 @@ impl Engine {
         };
         let outcome = self.write_trace(&rt, outcome);
         match outcome {
-            Ok(()) if rt.failed.load(std::sync::atomic::Ordering::SeqCst) => Err(Error::new(
-                "ThreadError",
-                "a thread ended in an uncaught error",
-                String::new(),
-            )),
+            Ok(()) if rt.failed.load(std::sync::atomic::Ordering::SeqCst) => {
+                // The host's deadline or budget stopped a thread: say so.
+                Err(match rt.timed_out.lock().take() {
+                    Some(message) => Error::new("TimeoutError", message, String::new()),
+                    None => Error::new(
+                        "ThreadError",
+                        "a thread ended in an uncaught error",
+                        String::new(),
+                    ),
+                })
+            }
             outcome => outcome,
         }
     }
@@ -306,6 +313,7 @@ impl Engine {
         let source = SourceFile::new(name, code);
         let color = self.color;
         let session = self.session();
+        session.rt.restart_limits();
         let (resolver, interp) = (&mut session.resolver, &mut session.interp);
         let result = on_script_stack(|| {
             let mut program =
@@ -349,6 +357,7 @@ impl Engine {
         let f = self.eval_named("<call_fn>", name)?;
         let color = self.color;
         let session = self.session();
+        session.rt.restart_limits();
         let interp = &mut session.interp;
         let result = on_script_stack(|| {
             Ok(collect(crate::panic::guard(|| {

@@ -39,6 +39,9 @@ impl Default for Limits {
     }
 }
 
+/// `Runtime::stop_at` when there is no deadline.
+const NEVER: u64 = u64::MAX;
+
 /// Where a deterministic run's `time()` starts: 2000-01-01 00:00:00 UTC.
 pub const VIRTUAL_EPOCH: f64 = 946_684_800.0;
 
@@ -127,8 +130,13 @@ pub struct Runtime {
     next_thread: AtomicU64,
     /// Set when any thread ends in an uncaught error: the exit status is 1.
     pub failed: AtomicBool,
+    /// The message of a `TimeoutError` that ended a thread, if one did: the
+    /// host's limit stopped the run, and the run's error says so.
+    pub(crate) timed_out: Mutex<Option<String>>,
     /// When the embedder's deadline passes.
-    pub(crate) stop_at: Option<Instant>,
+    /// Nanoseconds from `start` (`NEVER` for none); each call from the host
+    /// starts the clock again ([`Runtime::restart_limits`]).
+    stop_at: AtomicU64,
     /// The deterministic scheduler, in a deterministic run.
     pub sched: Option<Arc<crate::scheduler::Scheduler>>,
     /// The live threads and their waits: deadlock detection.
@@ -174,7 +182,8 @@ impl Runtime {
             start_wall: SystemTime::now(),
             next_thread: AtomicU64::new(1),
             failed: AtomicBool::new(false),
-            stop_at: limits.deadline.map(|d| Instant::now() + d),
+            timed_out: Mutex::new(None),
+            stop_at: AtomicU64::new(NEVER),
             sched: None,
             watch: Default::default(),
             trace: None,
@@ -276,12 +285,30 @@ impl Runtime {
     /// the others to end (and the deadline stops them).
     pub(crate) fn deadline_for(&self, main_thread: bool) -> Option<Instant> {
         let waits_for_the_rest = main_thread && self.main_done.load(Ordering::Acquire);
-        self.stop_at.filter(|_| !waits_for_the_rest)
+        let at = self.stop_at.load(Ordering::Relaxed);
+        (at != NEVER && !waits_for_the_rest).then(|| self.start + Duration::from_nanos(at))
     }
 
     fn deadline_passed(&self, main_thread: bool) -> bool {
         self.deadline_for(main_thread)
             .is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// Gives the host's limits afresh: the deadline counts from now and the
+    /// operation budget is whole again. Every call from the host (a run, an
+    /// `eval`, a `call_fn`) starts with this, so one call's overrun does not
+    /// fail the next.
+    pub(crate) fn restart_limits(&self) {
+        let at = self.limits.deadline.map_or(NEVER, |d| {
+            let at = self.start.elapsed().saturating_add(d);
+            u64::try_from(at.as_nanos()).unwrap_or(NEVER - 1)
+        });
+        self.stop_at.store(at, Ordering::Relaxed);
+        let budget = self
+            .limits
+            .max_operations
+            .map_or(i64::MAX, |n| n.min(i64::MAX as u64) as i64);
+        self.ops_left.store(budget, Ordering::Relaxed);
     }
 
     /// Takes [`TICKS`] operations from the embedder's budget.

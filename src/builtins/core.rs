@@ -1,13 +1,12 @@
 //! General builtins: printing, conversions, `len range min max sum round
 //! sorted dir`, errors and `exit`.
 
-use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::interp::{throw, Args, Interp, Outcome, Unwind, Why};
-use crate::value::{ErrorValue, ItemSource, Object, Value};
+use crate::value::{ErrorValue, Value};
 
-use super::sort::{order, sort_values};
+use super::sort::{greater, less, sort_values};
 use super::{add, add_with_unary, float_arg, int_arg, str_arg, Table};
 
 pub fn register(t: &mut Table) {
@@ -37,7 +36,6 @@ pub fn register(t: &mut Table) {
     };
     add_with_unary(t, "type", type_body, type_of);
     add_with_unary(t, "len", len, len_of);
-    add(t, "range", range);
     add(t, "list", |interp, a| {
         let [v] = a.bind("list", ["items"], 0)?;
         match v {
@@ -65,12 +63,8 @@ pub fn register(t: &mut Table) {
             ),
         }
     });
-    add(t, "min", |interp, a| {
-        extreme(interp, a, "min", Ordering::Less)
-    });
-    add(t, "max", |interp, a| {
-        extreme(interp, a, "max", Ordering::Greater)
-    });
+    add(t, "min", |interp, a| extreme(interp, a, "min", less));
+    add(t, "max", |interp, a| extreme(interp, a, "max", greater));
     add(t, "sum", sum);
     add(t, "round", round);
     add(t, "sorted", |interp, a| {
@@ -101,23 +95,41 @@ pub fn register(t: &mut Table) {
         let names = super::attributes(&v.unwrap_or_default());
         Ok(Value::list(names.iter().map(|n| Value::str(n)).collect()))
     });
-    add(t, "exit", |_, a| {
+    add(t, "exit", |interp, a| {
         let [status] = a.bind("exit", ["status"], 0)?;
         let status = match status {
             None | Some(Value::Nil) => 0,
-            Some(v) => int_arg(&v, "exit", "status")? as i32,
+            // As Python's sys.exit("message"): the message, then status 1.
+            Some(Value::Str(message)) => {
+                interp.rt.eprint(&format!("{message}\n"));
+                1
+            }
+            Some(v) => exit_status(int_arg(&v, "exit", "status")?),
         };
         Err(Unwind::new(Why::Exit(status)))
     });
 }
 
+/// The process status `exit(n)` gives: `n`'s low byte, as the OS keeps of
+/// Python's `sys.exit(n)` (`exit(-1)` is 255), except that a non-zero `n`
+/// whose low byte is 0 (256, 512...) exits 1: no failure passes for success.
+fn exit_status(n: i64) -> i32 {
+    match (n, n & 0xff) {
+        (0, _) => 0,
+        (_, 0) => 1,
+        (_, low) => low as i32,
+    }
+}
+
 fn print(interp: &mut Interp, mut a: Args) -> Outcome {
-    let sep = a
-        .take_kw("sep")
-        .map_or_else(|| " ".to_string(), |v| v.to_str());
-    let end = a
-        .take_kw("end")
-        .map_or_else(|| "\n".to_string(), |v| v.to_str());
+    // nil is the default, as Python's None.
+    let text_kw = |a: &mut Args, name: &str, default: &str| {
+        a.take_kw(name)
+            .filter(|v| !matches!(v, Value::Nil))
+            .map_or_else(|| default.to_string(), |v| v.to_str())
+    };
+    let sep = text_kw(&mut a, "sep", " ");
+    let end = text_kw(&mut a, "end", "\n");
     let items = a.positional("print", 0, usize::MAX)?;
     let mut line = String::new();
     for (i, item) in items.iter().enumerate() {
@@ -220,7 +232,10 @@ fn len_of(_: &mut Interp, v: Value) -> Outcome {
         Value::Str(s) => char_count(&s),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
-        Value::Object(o) if o.length().is_some() => o.length().unwrap_or(0),
+        Value::Object(ref o) => match o.length() {
+            Some(n) => n?,
+            None => return throw("TypeError", format!("{} has no len()", v.a_type())),
+        },
         other => return throw("TypeError", format!("{} has no len()", other.a_type())),
     };
     Ok(Value::Int(n as i64))
@@ -237,133 +252,41 @@ fn char_count(s: &str) -> usize {
     }
 }
 
-/// `range(stop)`, `range(start, stop[, step])`: a lazy sequence of ints.
-pub struct Range {
-    start: i64,
-    stop: i64,
-    step: i64,
-}
-
-impl Range {
-    /// The ints of the range, in order.
-    pub fn ints(&self) -> impl Iterator<Item = i64> {
-        let (start, step) = (self.start, self.step);
-        (0..self.len() as i64).map(move |i| start + i * step)
-    }
-
-    fn len(&self) -> usize {
-        let span = if self.step > 0 {
-            self.stop.saturating_sub(self.start)
-        } else {
-            self.start.saturating_sub(self.stop)
-        };
-        if span <= 0 {
-            return 0;
-        }
-        let step = self.step.unsigned_abs();
-        (span as u64).div_ceil(step) as usize
-    }
-}
-
-fn range(_: &mut Interp, a: Args) -> Outcome {
-    let nums = a.positional("range", 1, 3)?;
-    let ints = nums
-        .iter()
-        .map(|v| int_arg(v, "range", "bounds"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (start, stop, step) = match ints[..] {
-        [stop] => (0, stop, 1),
-        [start, stop] => (start, stop, 1),
-        [start, stop, step] => (start, stop, step),
-        _ => unreachable!("positional() checked the count"),
-    };
-    if step == 0 {
-        return throw("ValueError", "range() arg 3 must not be zero");
-    }
-    Ok(Value::object(Arc::new(Range { start, stop, step })))
-}
-
-impl Object for Range {
-    fn type_name(&self) -> &'static str {
-        "range"
-    }
-    fn truthy(&self) -> bool {
-        Range::len(self) > 0
-    }
-    fn item(&self, index: &Value) -> Option<Outcome> {
-        let len = Range::len(self) as i64;
-        let Some(i) = index.as_int() else {
-            return Some(throw(
-                "TypeError",
-                format!("range indices must be ints, not {}", index.type_name()),
-            ));
-        };
-        let at = if i < 0 { i + len } else { i };
-        if !(0..len).contains(&at) {
-            return Some(throw("IndexError", "range object index out of range"));
-        }
-        Some(Ok(Value::Int(self.start + at * self.step)))
-    }
-    fn repr(&self) -> String {
-        match self.step {
-            1 => format!("range({}, {})", self.start, self.stop),
-            s => format!("range({}, {}, {s})", self.start, self.stop),
-        }
-    }
-    fn length(&self) -> Option<usize> {
-        Some(Range::len(self))
-    }
-    fn iter(&self) -> Option<Box<dyn ItemSource>> {
-        Some(Box::new(RangeIter {
-            next: self.start,
-            left: Range::len(self),
-            step: self.step,
-        }))
-    }
-}
-
-struct RangeIter {
-    next: i64,
-    left: usize,
-    step: i64,
-}
-
-impl ItemSource for RangeIter {
-    fn next(&mut self, _: &mut Interp) -> Result<Option<Value>, Unwind> {
-        if self.left == 0 {
-            return Ok(None);
-        }
-        self.left -= 1;
-        let v = self.next;
-        self.next = self.next.wrapping_add(self.step);
-        Ok(Some(Value::Int(v)))
-    }
-}
-
 /// `min`/`max` over one iterable or several arguments, with `key=`.
-fn extreme(interp: &mut Interp, mut a: Args, name: &str, want: Ordering) -> Outcome {
+/// `min`/`max` over one iterable or several arguments, with `key=` and
+/// `default=`, as Python picks: the first item no later one is `better`
+/// than (`<` for `min`, `>` for `max`). An iterable is read one item at a
+/// time, so a huge range is never built, and the limits are checked as it
+/// goes.
+fn extreme(
+    interp: &mut Interp,
+    mut a: Args,
+    name: &str,
+    better: fn(&Value, &Value) -> Result<bool, Unwind>,
+) -> Outcome {
     let key = a.take_kw("key").filter(|k| !matches!(k, Value::Nil));
     let default = a.take_kw("default");
     let mut args = a.positional(name, 1, usize::MAX)?;
-    let items = if args.len() == 1 {
-        interp.collect(&args.remove(0))?
-    } else {
-        args.into_vec()
+    let items = match args.len() {
+        1 => args.remove(0),
+        _ => Value::list(args.into_vec()),
     };
     let mut best: Option<(Value, Value)> = None;
-    for item in items {
+    interp.for_each(&items, |interp, item| {
+        interp.tick()?;
         let k = match &key {
             Some(f) => interp.call_value(f, Args::new(vec![item.clone()]))?,
             None => item.clone(),
         };
-        let better = match &best {
+        let replace = match &best {
             None => true,
-            Some((bk, _)) => order(&k, bk)? == want,
+            Some((bk, _)) => better(&k, bk)?,
         };
-        if better {
+        if replace {
             best = Some((k, item));
         }
-    }
+        Ok(true)
+    })?;
     match (best, default) {
         (Some((_, v)), _) => Ok(v),
         (None, Some(d)) => Ok(d),
@@ -380,9 +303,12 @@ fn sum(interp: &mut Interp, a: Args) -> Outcome {
             "sum() can't sum strings (use ''.join(items) instead)",
         );
     }
-    for item in interp.collect(&items.unwrap_or_default())? {
-        total = interp.binary(crate::ast::BinOp::Add, total, item)?;
-    }
+    // One item at a time: a huge range is never built.
+    interp.for_each(&items.unwrap_or_default(), |interp, item| {
+        interp.tick()?;
+        total = interp.binary(crate::ast::BinOp::Add, std::mem::take(&mut total), item)?;
+        Ok(true)
+    })?;
     Ok(total)
 }
 
@@ -398,7 +324,12 @@ fn round(_: &mut Interp, a: Args) -> Outcome {
         Some(d) => {
             let d = int_arg(&d, "round", "ndigits")?;
             if let Value::Int(i) = x {
-                return Ok(Value::Int(round_int(i, d)));
+                return round_int(i, d).map(Value::Int).ok_or_else(|| {
+                    crate::interp::error(
+                        "OverflowError",
+                        format!("round({i}, {d}) does not fit in a 64-bit int"),
+                    )
+                });
             }
             let f = float_arg(&x, "round", "x")?;
             if !(0..=300).contains(&d) || !f.is_finite() {
@@ -412,14 +343,20 @@ fn round(_: &mut Interp, a: Args) -> Outcome {
     }
 }
 
-fn round_int(i: i64, digits: i64) -> i64 {
+/// `round(i, digits)` for an int, half to even; `None` if the result
+/// leaves 64 bits.
+fn round_int(i: i64, digits: i64) -> Option<i64> {
     if digits >= 0 {
-        return i;
+        return Some(i);
     }
-    let Some(unit) = 10i64.checked_pow((-digits) as u32) else {
-        return 0;
+    let Some(unit) = u32::try_from(-digits)
+        .ok()
+        .and_then(|d| 10i64.checked_pow(d))
+    else {
+        // More digits than any int has: everything rounds to 0.
+        return Some(0);
     };
     let (q, r) = (i.div_euclid(unit), i.rem_euclid(unit));
-    let up = r * 2 > unit || (r * 2 == unit && q % 2 != 0);
-    (q + up as i64).saturating_mul(unit)
+    let up = r > unit - r || (r == unit - r && q % 2 != 0);
+    (q + up as i64).checked_mul(unit)
 }

@@ -8,6 +8,7 @@ pub mod map;
 pub mod math;
 pub mod queue;
 pub mod random;
+pub mod range;
 mod sort;
 pub mod string;
 pub mod sync;
@@ -26,6 +27,7 @@ pub fn table() -> Table {
     let mut t = Table::new();
     core::register(&mut t);
     random::register(&mut t);
+    range::register(&mut t);
     time::register(&mut t);
     threads::register(&mut t);
     sync::register(&mut t);

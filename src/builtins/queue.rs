@@ -181,8 +181,8 @@ impl Object for Queue {
         )
     }
 
-    fn length(&self) -> Option<usize> {
-        Some(self.0.rx.len())
+    fn length(&self) -> Option<Result<usize, Unwind>> {
+        Some(Ok(self.0.rx.len()))
     }
 
     fn call_method(&self, interp: &mut Interp, name: &str, a: Args) -> Option<Outcome> {

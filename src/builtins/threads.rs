@@ -198,6 +198,9 @@ fn finish(interp: &Interp, result: Outcome, site: Option<Origin>) {
                 ));
             }
             interp.rt.failed.store(true, Ordering::SeqCst);
+            if &*t.error.kind == "TimeoutError" {
+                *interp.rt.timed_out.lock() = Some(t.error.message.clone());
+            }
             Err(t.error.clone())
         }
         // exit() in a thread ends just that thread, as Python's sys.exit.

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub use args::Args;
 pub use compile::Function;
+pub(crate) use ops::unorderable;
 use unwind::amend_thrown;
 pub use unwind::{error, raise, take_thrown, throw, Origin, Thrown, TraceEntry, Unwind, Why};
 pub use vars::make_key;

@@ -1,10 +1,8 @@
 //! Operators, indexing and slicing, with Python's semantics on 64-bit ints.
 
-use std::cmp::Ordering;
-
 use crate::ast::{BinOp, CmpOp};
 use crate::format::{percent_string, PercentRhs};
-use crate::value::{compare, equal, Value};
+use crate::value::{equal, ordered, Order, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
@@ -67,31 +65,17 @@ impl Interp {
     }
 
     pub(crate) fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> Result<bool, Unwind> {
-        let ord = |me: &Self| me.order(op, a, b);
-        Ok(match op {
-            CmpOp::Eq => equal(a, b)?,
-            CmpOp::Ne => !equal(a, b)?,
-            CmpOp::Lt => ord(self)? == Ordering::Less,
-            CmpOp::Le => ord(self)? != Ordering::Greater,
-            CmpOp::Gt => ord(self)? == Ordering::Greater,
-            CmpOp::Ge => ord(self)? != Ordering::Less,
-            CmpOp::In => self.contains(b, a)?,
-            CmpOp::NotIn => !self.contains(b, a)?,
-        })
-    }
-
-    fn order(&self, op: CmpOp, a: &Value, b: &Value) -> Result<Ordering, Unwind> {
-        compare(a, b)?.ok_or_else(|| {
-            super::error(
-                "TypeError",
-                format!(
-                    "'{}' is not supported between {} and {}",
-                    op.symbol(),
-                    a.a_type(),
-                    b.a_type()
-                ),
-            )
-        })
+        let order = match op {
+            CmpOp::Eq => return equal(a, b),
+            CmpOp::Ne => return equal(a, b).map(|e| !e),
+            CmpOp::In => return self.contains(b, a),
+            CmpOp::NotIn => return self.contains(b, a).map(|found| !found),
+            CmpOp::Lt => Order::Lt,
+            CmpOp::Le => Order::Le,
+            CmpOp::Gt => Order::Gt,
+            CmpOp::Ge => Order::Ge,
+        };
+        ordered(order, a, b)?.ok_or_else(|| unorderable(op.symbol(), a, b))
     }
 
     /// `item in container`.
@@ -109,9 +93,11 @@ impl Interp {
                 let key = super::make_key(item.clone())?;
                 Ok(m.read(|m| m.contains_key(&key)))
             }
+            Value::Object(o) if o.contains(item).is_some() => Ok(o.contains(item) == Some(true)),
             _ => {
                 let mut found = false;
-                self.for_each(container, |_, v| {
+                self.for_each(container, |me, v| {
+                    me.tick()?;
                     found = equal(&v, item)?;
                     Ok(!found)
                 })?;
@@ -244,9 +230,11 @@ fn int_op(op: BinOp, x: i64, y: i64) -> Outcome {
             if y == 0 {
                 return throw("ZeroDivisionError", "integer division or modulo by zero");
             }
-            let (q, r) = (x.checked_div(y), x.checked_rem(y));
-            let (Some(q), Some(r)) = (q, r) else {
-                return Err(overflow(&format!("{x} {} {y}", op.symbol())));
+            // Only MIN // -1 leaves 64 bits; MIN % -1 is 0, as in Python.
+            let (q, r) = match (x.checked_div(y), x.checked_rem(y)) {
+                (Some(q), Some(r)) => (q, r),
+                _ if op == BinOp::Mod => return Ok(Value::Int(0)),
+                _ => return Err(overflow(&format!("{x} {} {y}", op.symbol()))),
             };
             // Python rounds toward negative infinity: the remainder takes the divisor's sign.
             let adjust = r != 0 && ((r < 0) != (y < 0));
@@ -259,7 +247,7 @@ fn int_op(op: BinOp, x: i64, y: i64) -> Outcome {
             if y < 0 {
                 return float_op(op, x as f64, y as f64);
             }
-            u32::try_from(y).ok().and_then(|e| x.checked_pow(e))
+            int_pow(x, y)
         }
     };
     checked
@@ -277,19 +265,9 @@ fn float_op(op: BinOp, x: f64, y: f64) -> Outcome {
         BinOp::FloorDiv if y == 0.0 => {
             return throw("ZeroDivisionError", "float floor division by zero")
         }
-        BinOp::FloorDiv => (x / y).floor(),
+        BinOp::FloorDiv => float_div_mod(x, y).0,
         BinOp::Mod if y == 0.0 => return throw("ZeroDivisionError", "float modulo"),
-        BinOp::Mod => {
-            // Python: the result takes the divisor's sign, zero included.
-            let r = x % y;
-            if r == 0.0 {
-                0.0f64.copysign(y)
-            } else if (r < 0.0) != (y < 0.0) {
-                r + y
-            } else {
-                r
-            }
-        }
+        BinOp::Mod => float_div_mod(x, y).1,
         BinOp::Pow if x == 0.0 && y < 0.0 => {
             return throw(
                 "ZeroDivisionError",
@@ -303,6 +281,46 @@ fn float_op(op: BinOp, x: f64, y: f64) -> Outcome {
         return throw("OverflowError", "(34, 'Numerical result out of range')");
     }
     Ok(Value::float(v))
+}
+
+/// `x ** y` for a non-negative `y`: 0, 1 and -1 raised to any power fit in
+/// 64 bits however large `y` is; anything else that leaves 64 bits is
+/// `None`.
+fn int_pow(x: i64, y: i64) -> Option<i64> {
+    match (x, u32::try_from(y)) {
+        (_, Ok(e)) => x.checked_pow(e),
+        (0 | 1, Err(_)) => Some(x),
+        (-1, Err(_)) => Some(if y % 2 == 0 { 1 } else { -1 }),
+        _ => None,
+    }
+}
+
+/// Python's float `//` and `%` (CPython's `_float_div_mod`): the remainder
+/// takes the divisor's sign, zero included, and the quotient is rounded so
+/// that `q * y + r == x` as nearly as floats allow; NaN and infinities
+/// propagate (`inf // 1` is NaN).
+fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
+    let mut r = x % y;
+    let mut div = (x - r) / y;
+    if r != 0.0 {
+        if (y < 0.0) != (r < 0.0) {
+            r += y;
+            div -= 1.0;
+        }
+    } else {
+        r = 0.0f64.copysign(y);
+    }
+    let q = if div != 0.0 {
+        let q = div.floor();
+        if div - q > 0.5 {
+            q + 1.0
+        } else {
+            q
+        }
+    } else {
+        0.0f64.copysign(x / y)
+    };
+    (q, r)
 }
 
 fn repeat(seq: &Value, n: &Value) -> Outcome {
@@ -402,4 +420,16 @@ pub fn slice(a: &Value, bounds: [Option<Value>; 3]) -> Outcome {
         }
         other => throw("TypeError", format!("{} cannot be sliced", other.a_type())),
     }
+}
+
+/// The `TypeError` for two values that `symbol` cannot order.
+pub(crate) fn unorderable(symbol: &str, a: &Value, b: &Value) -> Unwind {
+    super::error(
+        "TypeError",
+        format!(
+            "'{symbol}' is not supported between {} and {}",
+            a.a_type(),
+            b.a_type()
+        ),
+    )
 }

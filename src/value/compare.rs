@@ -6,7 +6,8 @@
 //! and `b == a`, cannot deadlock), and nothing is locked while nested items
 //! compare. A container is always equal to itself, as Python's identity
 //! shortcut makes it, so a list that contains itself equals itself.
-//! Comparing containers nested deeper than [`MAX_NESTING`] is a
+//! Ordering follows Python exactly, NaN included: every comparison with
+//! NaN is false. Comparing containers nested deeper than [`MAX_NESTING`] is a
 //! `RecursionError`, as in Python, never a native stack overflow.
 
 use std::cmp::Ordering;
@@ -26,10 +27,42 @@ pub fn equal(a: &Value, b: &Value) -> Result<bool, Unwind> {
     equal_at(a, b, 0)
 }
 
-/// Python's ordering: numbers with numbers, strings with strings, lists
-/// item by item; `None` when the two cannot be ordered.
-pub fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, Unwind> {
-    compare_at(a, b, 0)
+/// An ordering comparison: Python's `<`, `<=`, `>` and `>=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Order {
+    /// Whether two values that order as `o` pass this comparison.
+    fn holds(self, o: Ordering) -> bool {
+        match self {
+            Order::Lt => o == Ordering::Less,
+            Order::Le => o != Ordering::Greater,
+            Order::Gt => o == Ordering::Greater,
+            Order::Ge => o != Ordering::Less,
+        }
+    }
+
+    /// The comparison on two floats: false whenever either is NaN.
+    fn floats(self, x: f64, y: f64) -> bool {
+        match self {
+            Order::Lt => x < y,
+            Order::Le => x <= y,
+            Order::Gt => x > y,
+            Order::Ge => x >= y,
+        }
+    }
+}
+
+/// `a op b` as Python computes it: numbers with numbers (any comparison
+/// with NaN is false), strings with strings, lists by their first items
+/// that differ, then by length. `None` when the two cannot be ordered.
+pub fn ordered(op: Order, a: &Value, b: &Value) -> Result<Option<bool>, Unwind> {
+    ordered_at(op, a, b, 0)
 }
 
 /// Whether comparing `v` with another value may have to look inside a
@@ -80,13 +113,13 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> Result<bool, Unwind> {
     }
 }
 
-fn compare_at(a: &Value, b: &Value, depth: usize) -> Result<Option<Ordering>, Unwind> {
+fn ordered_at(op: Order, a: &Value, b: &Value, depth: usize) -> Result<Option<bool>, Unwind> {
     Ok(match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Int(x), Value::Int(y)) => Some(op.holds(x.cmp(y))),
+        (Value::Str(x), Value::Str(y)) => Some(op.holds(x.cmp(y))),
         (Value::List(x), Value::List(y)) => {
             if Arc::ptr_eq(x, y) {
-                return Ok(Some(Ordering::Equal));
+                return Ok(Some(op.holds(Ordering::Equal)));
             }
             deeper(depth)?;
             let xs = x.snapshot();
@@ -94,13 +127,13 @@ fn compare_at(a: &Value, b: &Value, depth: usize) -> Result<Option<Ordering>, Un
             // The first items that differ decide, as in Python.
             for (p, q) in xs.iter().zip(&ys) {
                 if !equal_at(p, q, depth + 1)? {
-                    return compare_at(p, q, depth + 1);
+                    return ordered_at(op, p, q, depth + 1);
                 }
             }
-            Some(xs.len().cmp(&ys.len()))
+            Some(op.holds(xs.len().cmp(&ys.len())))
         }
         _ => match (a.as_f64(), b.as_f64()) {
-            (Some(x), Some(y)) => x.partial_cmp(&y),
+            (Some(x), Some(y)) => Some(op.floats(x, y)),
             _ => None,
         },
     })
@@ -129,7 +162,7 @@ pub fn scalar_equal(a: &Value, b: &Value) -> bool {
         (Value::Func(x), Value::Func(y)) => Arc::ptr_eq(x, y),
         (Value::Native(x), Value::Native(y)) => Arc::ptr_eq(x, y),
         (Value::Error(x), Value::Error(y)) => Arc::ptr_eq(x, y) || x == y,
-        (Value::Object(x), Value::Object(y)) => x.identity() == y.identity(),
+        (Value::Object(x), Value::Object(y)) => x.equals(&***y),
         _ => match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) => match (a.as_int(), b.as_int()) {
                 (Some(i), Some(j)) => i == j,
@@ -173,7 +206,8 @@ mod tests {
     fn a_container_equals_itself_even_when_it_contains_itself() {
         let a = self_containing();
         assert!(equal(&a, &a).unwrap());
-        assert_eq!(compare(&a, &a).unwrap(), Some(Ordering::Equal));
+        assert_eq!(ordered(Order::Lt, &a, &a).unwrap(), Some(false));
+        assert_eq!(ordered(Order::Le, &a, &a).unwrap(), Some(true));
         let wrapped = Value::list(vec![a.clone()]);
         let again = Value::list(vec![a.clone()]);
         assert!(equal(&wrapped, &again).unwrap());
@@ -185,7 +219,7 @@ mod tests {
         let (a, b) = (self_containing(), self_containing());
         assert!(equal(&a, &b).is_err());
         assert_eq!(&*take_thrown().error.kind, "RecursionError");
-        assert!(compare(&a, &b).is_err());
+        assert!(ordered(Order::Lt, &a, &b).is_err());
         let t = take_thrown();
         assert_eq!(
             t.error.message,
@@ -207,10 +241,13 @@ mod tests {
         assert!(scalar_equal(&Value::Int(1), &Value::float(1.0)));
         assert!(scalar_equal(&Value::bool(true), &Value::Int(1)));
         assert!(!scalar_equal(&Value::Int(1), &Value::str("1")));
-        assert_eq!(
-            compare(&Value::Int(2), &Value::float(2.5)).unwrap(),
-            Some(Ordering::Less)
-        );
-        assert_eq!(compare(&Value::Int(2), &Value::str("a")).unwrap(), None);
+        let (two, half) = (Value::Int(2), Value::float(2.5));
+        assert_eq!(ordered(Order::Lt, &two, &half).unwrap(), Some(true));
+        assert_eq!(ordered(Order::Lt, &two, &Value::str("a")).unwrap(), None);
+        let nan = Value::float(f64::NAN);
+        for op in [Order::Lt, Order::Le, Order::Gt, Order::Ge] {
+            assert_eq!(ordered(op, &nan, &two).unwrap(), Some(false));
+            assert_eq!(ordered(op, &two, &nan).unwrap(), Some(false));
+        }
     }
 }

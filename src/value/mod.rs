@@ -16,7 +16,7 @@ use parking_lot::Mutex;
 use crate::format::decimal;
 use crate::interp::{Args, Function, Interp, Outcome};
 
-pub use compare::{compare, equal, is_container, scalar_equal};
+pub use compare::{equal, is_container, ordered, scalar_equal, Order};
 pub use repr::float_repr;
 pub use shared::Shared;
 
@@ -252,14 +252,28 @@ pub trait Object: std::any::Any + Send + Sync {
     fn truthy(&self) -> bool {
         true
     }
-    /// `len(obj)`, if the object has a length.
-    fn length(&self) -> Option<usize> {
+    /// `len(obj)`, if the object has a length (an error if it cannot be
+    /// counted in an int).
+    fn length(&self) -> Option<Result<usize, crate::interp::Unwind>> {
         None
     }
     /// What `==` compares: two handles are equal when they are the same
     /// thing (a timer is the thread it runs on).
     fn identity(&self) -> usize {
         self as *const Self as *const () as usize
+    }
+    /// `self == other`: identity, unless the object is a value compared by
+    /// content (a range). Must agree with [`Object::hash_key`].
+    fn equals(&self, other: &dyn Object) -> bool {
+        self.identity() == other.identity()
+    }
+    /// What a map hashes it by: equal objects give equal keys.
+    fn hash_key(&self) -> u64 {
+        self.identity() as u64
+    }
+    /// `x in self`, if the object can answer it without iterating.
+    fn contains(&self, _x: &Value) -> Option<bool> {
+        None
     }
     /// The methods it has, for bound-method values and completion.
     fn methods(&self) -> &'static [&'static str] {
@@ -512,7 +526,7 @@ impl Hash for Key {
             Value::Func(c) => (Arc::as_ptr(c) as usize).hash(h),
             Value::Native(n) => (Arc::as_ptr(n) as usize).hash(h),
             Value::Error(e) => (Arc::as_ptr(e) as usize).hash(h),
-            Value::Object(o) => o.identity().hash(h),
+            Value::Object(o) => o.hash_key().hash(h),
             _ => 1u8.hash(h),
         }
     }
