@@ -252,6 +252,9 @@ impl Engine {
             None => outcome,
         };
         let outcome = self.write_trace(&rt, outcome);
+        if let Some(e) = rt.lost_output() {
+            return Err(Error::lost_output(e));
+        }
         match outcome {
             Ok(()) if rt.failed.load(std::sync::atomic::Ordering::SeqCst) => {
                 // The host's deadline or budget stopped a thread: say so.
@@ -418,14 +421,17 @@ impl Engine {
     }
 
     /// Writes to the script output, in order with what scripts print.
+    /// Writes to the script output, in order with what scripts print.
+    /// Output that cannot be written is dropped: the run that wrote it
+    /// reports why.
     pub fn print(&self, text: &str) {
-        self.out.write(text);
+        let _ = self.out.write(text);
     }
 
     /// Writes to the error output, after flushing the script output.
     pub fn eprint(&self, text: &str) {
-        self.out.flush();
-        self.err.write(text);
+        let _ = self.out.flush();
+        let _ = self.err.write(text);
     }
 
     /// The names of the session's threads that its end waits for: the
@@ -527,7 +533,7 @@ impl Engine {
         match outcome {
             Ok(()) => Err(Error::new("IOError", message, rendered)),
             Err(first) => {
-                self.err.write(&rendered);
+                let _ = self.err.write(&rendered);
                 Err(first)
             }
         }

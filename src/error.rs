@@ -80,6 +80,19 @@ impl Error {
         }
     }
 
+    /// Script output that could not be written stopped the run. A closed
+    /// pipe (`thr x.thr | head -1`) is no mistake to report, only a reason
+    /// to stop: its report is empty. Any other failure (a full disk) is
+    /// reported.
+    pub(crate) fn lost_output(e: std::io::Error) -> Error {
+        let message = format!("cannot write the script's output: {e}");
+        let rendered = match e.kind() {
+            std::io::ErrorKind::BrokenPipe => String::new(),
+            _ => format!("error: {message}\n"),
+        };
+        Error::new("IOError", message, rendered)
+    }
+
     /// `exit(status)` with a non-zero status.
     pub(crate) fn exit(status: i32) -> Error {
         Error {

@@ -67,17 +67,17 @@ impl Output {
         }
     }
 
-    pub fn write(&self, text: &str) {
+    pub fn write(&self, text: &str) -> std::io::Result<()> {
         let mut sink = self.sink.lock();
-        // A closed pipe must not kill a script thread; the text is dropped.
-        let _ = sink.write_all(text.as_bytes());
+        sink.write_all(text.as_bytes())?;
         if self.eager {
-            let _ = sink.flush();
+            sink.flush()?;
         }
+        Ok(())
     }
 
-    pub fn flush(&self) {
-        let _ = self.sink.lock().flush();
+    pub fn flush(&self) -> std::io::Result<()> {
+        self.sink.lock().flush()
     }
 }
 
@@ -128,6 +128,8 @@ pub struct Runtime {
     start_wall: SystemTime,
     /// Creation numbers for threads, from 1; the main thread is 0.
     next_thread: AtomicU64,
+    /// Why script output could not be written, once it could not.
+    lost_output: Mutex<Option<std::io::Error>>,
     /// Set when any thread ends in an uncaught error: the exit status is 1.
     pub failed: AtomicBool,
     /// The message of a `TimeoutError` that ended a thread, if one did: the
@@ -181,6 +183,7 @@ impl Runtime {
             start: Instant::now(),
             start_wall: SystemTime::now(),
             next_thread: AtomicU64::new(1),
+            lost_output: Mutex::new(None),
             failed: AtomicBool::new(false),
             timed_out: Mutex::new(None),
             stop_at: AtomicU64::new(NEVER),
@@ -199,20 +202,36 @@ impl Runtime {
         }
     }
 
-    /// Writes script output (`print`, `log`) as one atomic write.
+    /// Writes script output (`print`, `log`) as one atomic write. If the
+    /// output cannot be written (a closed pipe, a full disk), the run stops
+    /// as if it were over, and the host learns why ([`Runtime::lost_output`]).
     pub fn print(&self, text: &str) {
         if !self.finished.load(Ordering::Acquire) {
-            self.out.write(text);
+            let written = self.out.write(text);
+            self.check_output(written);
         }
     }
 
     /// Writes an error report as one atomic write, after flushing stdout so
-    /// the two streams interleave in the order things happened.
+    /// the two streams interleave in the order things happened. Where error
+    /// reports cannot go, there is nowhere to say so.
     pub fn eprint(&self, text: &str) {
         if !self.finished.load(Ordering::Acquire) {
-            self.out.flush();
-            self.err.write(text);
+            self.flush();
+            let _ = self.err.write(text);
         }
+    }
+
+    /// Stops the run if script output could not be written.
+    fn check_output(&self, written: std::io::Result<()>) {
+        let Err(e) = written else { return };
+        self.lost_output.lock().get_or_insert(e);
+        self.finish();
+    }
+
+    /// Why script output could not be written, if it could not.
+    pub(crate) fn lost_output(&self) -> Option<std::io::Error> {
+        self.lost_output.lock().take()
     }
 
     /// Whether the run is over. A daemon thread it left then stops at its
@@ -225,14 +244,18 @@ impl Runtime {
     /// Ends the run: flushes its output and drops later writes, and wakes
     /// the threads still waiting (daemons left behind) to stop.
     pub fn finish(&self) {
-        self.finished.store(true, Ordering::Release);
-        self.out.flush();
+        let first = !self.finished.swap(true, Ordering::AcqRel);
+        if first {
+            let flushed = self.out.flush();
+            self.check_output(flushed);
+        }
         self.watch.wake_everyone();
     }
 
     /// Flushes script output.
     pub fn flush(&self) {
-        self.out.flush();
+        let flushed = self.out.flush();
+        self.check_output(flushed);
     }
 
     /// Seconds since the epoch.
