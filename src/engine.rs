@@ -12,10 +12,11 @@ use crate::diagnostic::SourceFile;
 use crate::error::{source_text, Error};
 use crate::func_args::FuncArgs;
 use crate::interp::{take_thrown, Args, Interp, Thrown, Unwind, Why};
+use crate::limits::Limits;
 use crate::native::{host_value, HostFn};
 use crate::parser;
 use crate::resolver::Resolver;
-use crate::runtime::{Limits, Output, Runtime, ThreadCtx, SCRIPT_STACK};
+use crate::runtime::{Output, Runtime, ThreadCtx};
 use crate::scheduler::Scheduler;
 use crate::value::Value;
 
@@ -217,14 +218,16 @@ impl Engine {
     /// (Python's `threading.excepthook`), and makes a run whose main thread
     /// succeeded return a `ThreadError`.
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        self.check_limits()?;
         // Parsing, resolving and dropping a deeply nested tree recurse too:
         // all of it happens on the script thread's large stack.
         let source = SourceFile::new(name, text);
+        let stack = self.limits.main_stack();
         let rt = self.runtime();
         rt.restart_limits();
         let main = start_main(&rt);
         let this = &*self;
-        let outcome = on_script_stack(|| {
+        let outcome = on_script_stack(stack, || {
             let program = this.compile(&source, &rt.builtin_names)?;
             let mut interp = Interp::new(rt.clone(), main.clone());
             let result = crate::panic::guard(|| interp.run_program(&program));
@@ -290,7 +293,8 @@ impl Engine {
         let source = SourceFile::new(name, text);
         let names: Vec<_> = self.table().into_iter().map(|(n, _)| n).collect();
         let color = self.color;
-        on_script_stack(|| {
+        let stack = self.limits.main_stack();
+        on_script_stack(stack, || {
             let mut program =
                 parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
             Resolver::new(&names, false)
@@ -313,12 +317,14 @@ impl Engine {
 
     /// [`Engine::eval`] with a name for the code in diagnostics.
     pub fn eval_named(&mut self, name: &str, code: &str) -> Result<Value, Error> {
+        self.check_limits()?;
         let source = SourceFile::new(name, code);
         let color = self.color;
+        let stack = self.limits.main_stack();
         let session = self.session();
         session.rt.restart_limits();
         let (resolver, interp) = (&mut session.resolver, &mut session.interp);
-        let result = on_script_stack(|| {
+        let result = on_script_stack(stack, || {
             let mut program =
                 parser::parse(&source).map_err(|d| Error::from_diagnostics(&d, &source, color))?;
             resolver
@@ -359,10 +365,11 @@ impl Engine {
         }
         let f = self.eval_named("<call_fn>", name)?;
         let color = self.color;
+        let stack = self.limits.main_stack();
         let session = self.session();
         session.rt.restart_limits();
         let interp = &mut session.interp;
-        let result = on_script_stack(|| {
+        let result = on_script_stack(stack, || {
             Ok(collect(crate::panic::guard(|| {
                 interp.call_value(&f, Args::new(args))
             })))
@@ -518,6 +525,14 @@ impl Engine {
         rt
     }
 
+    /// The error for limits that make no sense (see [`Limits::validate`]).
+    fn check_limits(&self) -> Result<(), Error> {
+        self.limits.validate().map_err(|message| {
+            let rendered = format!("ValueError: {message}\n");
+            Error::new("ValueError", message, rendered)
+        })
+    }
+
     /// Writes the run's timeline where `--trace` asked. Failing to is the
     /// run's error if it had none; else it goes to the error output, so the
     /// script's own error is the one returned.
@@ -631,9 +646,13 @@ fn start_main(rt: &Runtime) -> Arc<ThreadCtx> {
 /// Runs `f` on a thread with a script-sized stack, so deep recursion ends in
 /// a `RecursionError` rather than overflowing the caller's stack.
 /// A panic in `f` (a bug in Thr) comes back as an `InternalError`.
-fn on_script_stack<T: Send>(f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
+fn on_script_stack<T: Send>(
+    stack: usize,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
     let shielded = || {
         crate::panic::mark_script_thread();
+        crate::stack_guard::enter(stack);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
             let message = crate::panic::message(payload);
             let kind = crate::panic::INTERNAL_ERROR;
@@ -644,7 +663,7 @@ fn on_script_stack<T: Send>(f: impl FnOnce() -> Result<T, Error> + Send) -> Resu
     std::thread::scope(|s| {
         let started = std::thread::Builder::new()
             .name("thr-main".into())
-            .stack_size(SCRIPT_STACK)
+            .stack_size(stack)
             .spawn_scoped(s, shielded);
         match started {
             Ok(handle) => handle.join().unwrap_or_else(|_| {

@@ -34,6 +34,7 @@ mod golden;
 mod help;
 mod interp;
 mod lexer;
+mod limits;
 mod native;
 mod os_thread;
 mod panic;
@@ -41,14 +42,16 @@ mod parser;
 mod resolver;
 mod runtime;
 mod scheduler;
+mod stack_guard;
 mod trace;
 mod value;
 
 pub use engine::{Capture, Engine};
 pub use error::Error;
 pub use func_args::FuncArgs;
+pub use limits::Limits;
 pub use native::{FromValue, HostFn, IntoValue};
-pub use runtime::{Interrupt, Limits};
+pub use runtime::Interrupt;
 pub use value::Value;
 
 /// What the `thr` binary, its REPL, the fuzz target and the project's own

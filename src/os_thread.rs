@@ -12,17 +12,21 @@
 
 use std::sync::mpsc::{sync_channel, Receiver};
 
-use crate::runtime::SCRIPT_STACK;
-
-/// Starts `body` on a new OS thread named `name` with a script-sized stack.
-pub fn spawn(name: String, body: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+/// Starts `body` on a new OS thread named `name` with a stack of `stack`
+/// bytes, set up to run script code.
+pub fn spawn(
+    name: String,
+    stack: usize,
+    body: impl FnOnce() + Send + 'static,
+) -> std::io::Result<()> {
     let (detached, wait) = sync_channel(1);
     let handle = std::thread::Builder::new()
         .name(name)
-        .stack_size(SCRIPT_STACK)
+        .stack_size(stack)
         .spawn(move || {
             let _exit_after_detach = ExitAfterDetach(wait);
             crate::panic::mark_script_thread();
+            crate::stack_guard::enter(stack);
             body();
         })?;
     drop(handle);
@@ -51,7 +55,7 @@ mod tests {
     #[test]
     fn the_body_runs_on_a_named_thread_with_a_script_stack() {
         let (tx, rx) = channel();
-        spawn("thr:worker".into(), move || {
+        spawn("thr:worker".into(), 256 << 20, move || {
             // Deeper than a default 2 MiB stack holds.
             let deep = [0u8; 8 << 20];
             let name = std::thread::current().name().map(String::from);

@@ -12,32 +12,8 @@ use rand::SeedableRng;
 
 use crate::ast::Name;
 use crate::blocking::{Parker, WaitQueue};
-use crate::value::Value;
-
-/// Limits an embedder (or the CLI) sets on a run.
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// Nested script calls before a `RecursionError`.
-    pub max_call_depth: usize,
-    /// Script threads alive at once before `spawn` fails.
-    pub max_threads: usize,
-    /// Wall-clock time after which the script stops with a `TimeoutError`.
-    pub deadline: Option<Duration>,
-    /// Operations (calls and loop iterations, counted in steps of 1024)
-    /// after which the script stops with a `TimeoutError`.
-    pub max_operations: Option<u64>,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_call_depth: 1000,
-            max_threads: 10_000,
-            deadline: None,
-            max_operations: None,
-        }
-    }
-}
+use crate::limits::Limits;
+use crate::value::{Sizes, Value};
 
 /// `Runtime::stop_at` when there is no deadline.
 const NEVER: u64 = u64::MAX;
@@ -47,10 +23,6 @@ pub const VIRTUAL_EPOCH: f64 = 946_684_800.0;
 
 /// How many operations a thread runs between checks of the limits.
 pub const TICKS: u32 = 1024;
-
-/// Stack size of every script thread: deep enough for `max_call_depth`
-/// nested calls, and only reserved, not committed, by the OS.
-pub const SCRIPT_STACK: usize = 256 << 20;
 
 /// A shared output stream: each `write` is one atomic write of whole text.
 pub struct Output {
@@ -121,6 +93,8 @@ pub struct Runtime {
     /// more, and stop at their next check ([`Runtime::is_over`]).
     finished: AtomicBool,
     pub limits: Limits,
+    /// The size limits, for the builtins that grow strings, lists and maps.
+    pub sizes: Sizes,
     /// Colour in diagnostics (only when stderr is a terminal).
     pub color: bool,
     pub seed: u64,
@@ -177,6 +151,7 @@ impl Runtime {
             out,
             err,
             finished: AtomicBool::new(false),
+            sizes: limits.sizes(),
             limits: limits.clone(),
             color: false,
             seed,

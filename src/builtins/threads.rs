@@ -134,7 +134,8 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, mut job: Job) -> Result<(), Unwi
     ctx.life.lock().state = LifeState::Started;
     rt.register(ctx.clone());
     let me = ctx.clone();
-    let spawned = crate::os_thread::spawn(format!("thr:{}", ctx.name()), move || {
+    let stack = rt.limits.thread_stack();
+    let spawned = crate::os_thread::spawn(format!("thr:{}", ctx.name()), stack, move || {
         if let Some(sched) = &rt.sched {
             sched.enter(me.number);
         }

@@ -13,6 +13,10 @@ use super::{throw, Args, Frame, Interp, Outcome, Unwind, Why};
 impl Interp {
     /// Calls any callable value (from Rust: builtins calling back, threads).
     pub fn call_value(&mut self, callee: &Value, args: Args) -> Outcome {
+        if self.depth == 0 {
+            // A call from the host, maybe on a new thread: its stack's floor.
+            self.stack_floor = crate::stack_guard::Floor::of_this_thread();
+        }
         let rt = self.rt.clone();
         self.call_value_in(callee, args, &rt)
     }
@@ -69,8 +73,8 @@ impl Interp {
         kw: Option<Vec<(Name, Value)>>,
     ) -> Result<(), Unwind> {
         self.tick()?;
-        if self.depth >= self.rt.limits.max_call_depth {
-            return Err(recursion_error(self.rt.limits.max_call_depth));
+        if self.depth >= self.rt.limits.max_call_depth || self.stack_floor.reached() {
+            return Err(recursion_error(self.depth));
         }
         let def = &c.func.def;
         let n_pos = self.stack.len() - base;
@@ -321,10 +325,10 @@ impl Interp {
 }
 
 #[cold]
-fn recursion_error(limit: usize) -> Unwind {
+fn recursion_error(depth: usize) -> Unwind {
     super::error(
         "RecursionError",
-        format!("maximum recursion depth exceeded ({limit} nested calls)"),
+        format!("maximum recursion depth exceeded ({depth} nested calls)"),
     )
 }
 

@@ -62,6 +62,8 @@ pub struct Interp {
     /// Where the `spawn(...)` or `timer(...)` being called is, for the thread
     /// it makes: set just before the call, taken by the builtin.
     pub(crate) spawn_site: Option<Origin>,
+    /// How low the native stack may go on the OS thread running now.
+    stack_floor: crate::stack_guard::Floor,
 }
 
 impl Interp {
@@ -75,6 +77,7 @@ impl Interp {
             ret: Value::Nil,
             ticks: crate::runtime::TICKS,
             spawn_site: None,
+            stack_floor: crate::stack_guard::Floor::of_this_thread(),
         }
     }
 
@@ -126,6 +129,8 @@ impl Interp {
     /// Runs a program's top level as the body of this thread's outermost
     /// frame, which persists between programs (the REPL's entries).
     pub fn run_program(&mut self, program: &crate::ast::Program) -> Outcome {
+        // An engine session runs each entry on a thread of its own.
+        self.stack_floor = crate::stack_guard::Floor::of_this_thread();
         let code = compile::CompiledProgram::new(program);
         let n = program.n_slots as usize;
         if self.stack.len() < n {

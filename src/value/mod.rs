@@ -5,6 +5,7 @@ mod compare;
 mod free;
 mod repr;
 mod shared;
+mod sizes;
 
 use arcstr::ArcStr;
 use std::hash::{Hash, Hasher};
@@ -19,6 +20,7 @@ use crate::interp::{Args, Function, Interp, Outcome};
 pub use compare::{equal, is_container, ordered, scalar_equal, Order};
 pub use repr::float_repr;
 pub use shared::Shared;
+pub use sizes::Sizes;
 
 /// A list's items, shared between threads (see [`Shared`]).
 pub type List = Arc<Shared<Vec<Value>>>;
@@ -431,6 +433,16 @@ impl Value {
     /// Appends `str(x)` to `out`, so callers building text need no
     /// intermediate string.
     pub fn append_str(&self, out: &mut String) {
+        let _ = self.append_str_checked::<std::convert::Infallible>(out, &mut |_| Ok(()));
+    }
+
+    /// Appends `str(x)` to `out`, calling `check` with the length written
+    /// as it goes (see [`Value::append_repr_checked`]).
+    pub fn append_str_checked<E>(
+        &self,
+        out: &mut String,
+        check: &mut dyn FnMut(usize) -> Result<(), E>,
+    ) -> Result<(), E> {
         match self {
             Value::Str(s) => out.push_str(s),
             Value::Error(e) => {
@@ -438,8 +450,9 @@ impl Value {
                 out.push_str(": ");
                 out.push_str(&e.message);
             }
-            _ => self.append_repr(out),
+            _ => return self.append_repr_checked(out, check),
         }
+        check(out.len())
     }
 
     /// `repr(x)`, as Python prints it with Thr's names.
@@ -451,7 +464,19 @@ impl Value {
 
     /// Appends `repr(x)` to `out`.
     pub fn append_repr(&self, out: &mut String) {
-        repr::write_repr(self, out);
+        let _ = self.append_repr_checked::<std::convert::Infallible>(out, &mut |_| Ok(()));
+    }
+
+    /// Appends `repr(x)` to `out`, calling `check` with the length written
+    /// so far every so often; an error from it stops the writing. Text a
+    /// script asks for goes through here, so that printing a huge value
+    /// keeps to the size limit and the deadline.
+    pub fn append_repr_checked<E>(
+        &self,
+        out: &mut String,
+        check: &mut dyn FnMut(usize) -> Result<(), E>,
+    ) -> Result<(), E> {
+        repr::write_repr(self, out, check)
     }
 }
 

@@ -24,13 +24,22 @@ enum Step {
     Close(usize, &'static str),
 }
 
-/// Appends `repr(v)` to `out`.
-pub(super) fn write_repr(v: &Value, out: &mut String) {
+/// Appends `repr(v)` to `out`, calling `check` with the length written so
+/// far every so often (every [`CHECK_STEPS`] steps, and whenever the text
+/// has grown [`CHECK_BYTES`] since the last call): an error from it stops
+/// the writing. That is how a script's `str(x)` keeps to the size limit and
+/// the deadline however large `x` prints.
+pub(super) fn write_repr<E>(
+    v: &Value,
+    out: &mut String,
+    check: &mut dyn FnMut(usize) -> Result<(), E>,
+) -> Result<(), E> {
     if scalar_repr(v, out).is_some() {
-        return;
+        return check(out.len());
     }
     let mut path = HashSet::new();
     let mut steps = vec![Step::Repr(v.clone())];
+    let (mut count, mut next_len) = (0usize, out.len() + CHECK_BYTES);
     while let Some(step) = steps.pop() {
         match step {
             Step::Repr(v) => {
@@ -44,8 +53,19 @@ pub(super) fn write_repr(v: &Value, out: &mut String) {
                 path.remove(&id);
             }
         }
+        count += 1;
+        if count % CHECK_STEPS == 0 || out.len() >= next_len {
+            check(out.len())?;
+            next_len = out.len() + CHECK_BYTES;
+        }
     }
+    check(out.len())
 }
+
+/// How many printing steps may pass between two checks.
+const CHECK_STEPS: usize = 1024;
+/// How many bytes may be written between two checks.
+const CHECK_BYTES: usize = 64 << 10;
 
 /// Writes the opening of a list or map and queues its items, or `[...]`
 /// when it is already being printed further out.
@@ -111,7 +131,9 @@ fn scalar_repr(v: &Value, out: &mut String) -> Option<()> {
             out.push(')');
         }
         Value::Object(o) => out.push_str(&o.repr()),
-        Value::Cell(c) => write_repr(&c.get(), out),
+        Value::Cell(c) => {
+            let _ = write_repr::<std::convert::Infallible>(&c.get(), out, &mut |_| Ok(()));
+        }
         Value::Uninit => out.push_str("<uninitialised>"),
     }
     Some(())
