@@ -310,6 +310,12 @@ impl Runtime {
     }
 
     /// Takes [`TICKS`] operations from the embedder's budget.
+    /// Takes `n` operations from the embedder's budget at once.
+    pub(crate) fn spend_ops(&self, n: usize) {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        self.ops_left.fetch_sub(n, Ordering::Relaxed);
+    }
+
     fn spend_ticks(&self) -> Option<(&'static str, String)> {
         if self.ops_left.fetch_sub(TICKS as i64, Ordering::Relaxed) <= 0 {
             let n = self.limits.max_operations.unwrap_or(0);

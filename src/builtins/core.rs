@@ -11,13 +11,16 @@ use super::{add, add_with_unary, float_arg, int_arg, str_arg, Table};
 
 pub fn register(t: &mut Table) {
     add(t, "print", print);
-    let str_of = |_: &mut Interp, v: Value| Ok(v.str_value());
+    let str_of = |i: &mut Interp, v: Value| match v {
+        Value::List(_) | Value::Map(_) => i.text_value(&v, false),
+        _ => Ok(v.str_value()),
+    };
     let str_body = move |i: &mut Interp, a: Args| match a.bind("str", ["x"], 0)? {
         [Some(v)] => str_of(i, v),
         [None] => Ok(Value::str("")),
     };
     add_with_unary(t, "str", str_body, str_of);
-    let repr_of = |_: &mut Interp, v: Value| Ok(Value::str(&v.repr()));
+    let repr_of = |i: &mut Interp, v: Value| i.text_value(&v, true);
     let repr_body = move |i: &mut Interp, a: Args| {
         let [v] = a.bind("repr", ["x"], 1)?;
         repr_of(i, v.unwrap_or_default())
@@ -70,6 +73,7 @@ pub fn register(t: &mut Table) {
     add(t, "sorted", |interp, a| {
         let [items, key, reverse] = a.bind("sorted", ["items", "key", "reverse"], 1)?;
         let items = interp.collect(&items.unwrap_or_default())?;
+        interp.charge(items.len())?;
         let sorted = sort_values(interp, items, key, reverse.is_some_and(|r| r.truthy()))?;
         Ok(Value::list(sorted))
     });
@@ -136,7 +140,7 @@ fn print(interp: &mut Interp, mut a: Args) -> Outcome {
         if i > 0 {
             line.push_str(&sep);
         }
-        item.append_str(&mut line);
+        interp.append_text(item, false, &mut line)?;
     }
     line.push_str(&end);
     interp.rt.print(&line);

@@ -5,7 +5,7 @@
 //! commit only if the list did not change meanwhile.
 
 use crate::interp::{throw, Args, Interp, Outcome, Unwind};
-use crate::value::{equal, is_container, scalar_equal, List, Value};
+use crate::value::{equal, is_container, scalar_equal, List, Sizes, Value};
 
 use super::int_arg;
 use super::sort::{sort_in_place, sort_values};
@@ -17,14 +17,15 @@ pub const METHODS: &[&str] = &[
 
 /// Calls list method `name`, or `None` if there is none.
 pub fn method(interp: &mut Interp, list: &List, name: &str, a: Args) -> Option<Outcome> {
+    let sizes = interp.sizes();
     Some(match name {
-        "push" | "append" => a.positional(name, 1, 1).map(|mut v| {
+        "push" | "append" => a.positional(name, 1, 1).and_then(|mut v| {
             let item = v.remove(0);
-            list.write(|items| items.push(item));
-            Value::Nil
+            list.write(|items| sizes.push(items, item))?;
+            Ok(Value::Nil)
         }),
         "pop" => pop(list, a),
-        "insert" => insert(list, a),
+        "insert" => insert(sizes, list, a),
         "remove" => a
             .positional("remove", 1, 1)
             .and_then(|v| remove(list, &v[0])),
@@ -40,7 +41,13 @@ pub fn method(interp: &mut Interp, list: &List, name: &str, a: Args) -> Option<O
         "count" => a
             .positional("count", 1, 1)
             .and_then(|v| count(list, &v[0]).map(|n| Value::Int(n as i64))),
-        "sort" => sort(interp, list, a).map(|()| Value::Nil),
+        "sort" => {
+            let n = list.len();
+            interp
+                .charge(n)
+                .and_then(|()| sort(interp, list, a))
+                .map(|()| Value::Nil)
+        }
         "reverse" => a.positional("reverse", 0, 0).map(|_| {
             list.write(|items| items.reverse());
             Value::Nil
@@ -50,8 +57,11 @@ pub fn method(interp: &mut Interp, list: &List, name: &str, a: Args) -> Option<O
             .map(|_| Value::list(list.snapshot())),
         "extend" => a.positional("extend", 1, 1).and_then(|v| {
             let more = interp.collect(&v[0])?;
-            list.write(|items| items.extend(more));
-            Ok(Value::Nil)
+            list.write(|items| {
+                sizes.grow_list(items, more.len())?;
+                items.extend(more);
+                Ok(Value::Nil)
+            })
         }),
         "clear" => a.positional("clear", 0, 0).map(|_| {
             // The old items are freed after the lock is let go.
@@ -165,14 +175,15 @@ fn pop(list: &List, a: Args) -> Outcome {
     popped.or_else(|message| throw("IndexError", message))
 }
 
-fn insert(list: &List, a: Args) -> Outcome {
+fn insert(sizes: Sizes, list: &List, a: Args) -> Outcome {
     let [i, x] = a.bind("insert", ["index", "item"], 2)?;
     let i = int_arg(&i.unwrap_or_default(), "insert", "index")?;
     let x = x.unwrap_or_default();
     list.write(|items| {
+        sizes.grow_list(items, 1)?;
         let len = items.len() as i64;
         let at = if i < 0 { (i + len).max(0) } else { i.min(len) };
         items.insert(at as usize, x);
-    });
-    Ok(Value::Nil)
+        Ok(Value::Nil)
+    })
 }

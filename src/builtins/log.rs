@@ -106,8 +106,9 @@ fn write(interp: &mut Interp, levelname: &str, level: i64, mut a: Args) -> Resul
         return Ok(());
     }
     let fmt = a.pos.remove(0);
+    let limit = interp.sizes().string;
     let message = match a.pos.len() {
-        0 => fmt.to_str(),
+        0 => interp.text_value(&fmt, false)?.to_str(),
         n => {
             // A single argument stands alone: a list is one value, and only
             // a single map supplies `%(key)s` fields, as in Python's logging.
@@ -115,11 +116,11 @@ fn write(interp: &mut Interp, levelname: &str, level: i64, mut a: Args) -> Resul
                 (1, Value::List(_)) | (2.., _) => Value::list(a.pos.into_vec()),
                 _ => a.pos.remove(0),
             };
-            percent_format(&fmt.to_str(), &args).map_err(|e| error(e.kind, e.message))?
+            percent_format(&fmt.to_str(), &args, limit).map_err(|e| error(e.kind, e.message))?
         }
     };
     let record = record(interp, levelname, level, message);
-    let mut line = percent_format(&format, &record)
+    let mut line = percent_format(&format, &record, limit)
         .map_err(|e| error(e.kind, format!("in the log format: {}", e.message)))?;
     line.push('\n');
     interp.rt.print(&line);

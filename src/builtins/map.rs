@@ -9,7 +9,8 @@ pub const METHODS: &[&str] = &[
 ];
 
 /// Calls map method `name`, or `None` if there is none.
-pub fn method(_: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Outcome> {
+pub fn method(interp: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Outcome> {
+    let sizes = interp.sizes();
     Some(match name {
         "keys" => a
             .positional("keys", 0, 0)
@@ -50,8 +51,11 @@ pub fn method(_: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Outcome>
                 // The other map is read first, on its own: `m.update(m)`
                 // and two threads updating each other's maps cannot deadlock.
                 let entries = other.snapshot();
-                map.write(|m| m.extend(entries));
-                Ok(Value::Nil)
+                map.write(|m| {
+                    sizes.grow_map(m, entries.len())?;
+                    m.extend(entries);
+                    Ok(Value::Nil)
+                })
             }
             other => throw(
                 "TypeError",

@@ -1,8 +1,8 @@
 //! String methods.
 
 use crate::format::brace_format;
-use crate::interp::{error, throw, Args, Interp, Outcome};
-use crate::value::Value;
+use crate::interp::{error, throw, Args, Interp, Outcome, Unwind};
+use crate::value::{Sizes, Value};
 
 use super::{int_arg, str_arg};
 
@@ -26,12 +26,16 @@ pub const METHODS: &[&str] = &[
 
 /// Calls string method `name`, or `None` if there is none.
 pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outcome> {
-    let text = |r: String| Value::str(&r);
+    let sizes = interp.sizes();
     Some(match name {
-        "upper" => a.positional(name, 0, 0).map(|_| text(s.to_uppercase())),
-        "lower" => a.positional(name, 0, 0).map(|_| text(s.to_lowercase())),
+        "upper" => a
+            .positional(name, 0, 0)
+            .and_then(|_| sizes.string(&s.to_uppercase())),
+        "lower" => a
+            .positional(name, 0, 0)
+            .and_then(|_| sizes.string(&s.to_lowercase())),
         "strip" | "lstrip" | "rstrip" => strip(s, name, a),
-        "split" => split(s, a),
+        "split" => split(interp, s, a),
         "join" => a
             .positional("join", 1, 1)
             .and_then(|v| join(interp, s, &v[0])),
@@ -41,12 +45,11 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
                 let (old, new) = (old.unwrap_or_default(), new.unwrap_or_default());
                 let old = str_arg(&old, "replace", "old")?;
                 let new = str_arg(&new, "replace", "new")?;
-                Ok(text(match count {
-                    Some(c) if int_arg(&c, "replace", "count")? >= 0 => {
-                        s.replacen(old, new, int_arg(&c, "replace", "count")? as usize)
-                    }
-                    _ => s.replace(old, new),
-                }))
+                let count = match count {
+                    Some(c) => usize::try_from(int_arg(&c, "replace", "count")?).ok(),
+                    None => None,
+                };
+                replace(interp, s, old, new, count.unwrap_or(usize::MAX))
             }),
         "startswith" | "endswith" => a.positional(name, 1, 1).and_then(|v| {
             let p = str_arg(&v[0], name, "prefix")?;
@@ -72,9 +75,9 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
             };
             Ok(Value::Int(n as i64))
         }),
-        "format" => brace_format(s, &a.pos, &a.kw)
-            .map(text)
-            .map_err(|e| error(e.kind, e.message)),
+        "format" => brace_format(s, &a.pos, &a.kw, sizes.string)
+            .map_err(|e| error(e.kind, e.message))
+            .and_then(|text| sizes.string(&text)),
         "isdigit" => a
             .positional(name, 0, 0)
             .map(|_| Value::bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
@@ -86,20 +89,24 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
 }
 
 /// `sep.join(items)`: the parts are measured, then copied once, straight
-/// into the result ([`Value::str_of_parts`]). A list is read under its lock, which nothing else is
-/// waited for while it is held, rather than copied.
+/// into the result ([`crate::value::Sizes::str_of_parts`]). A list is read
+/// under its lock, which nothing else is waited for while it is held,
+/// rather than copied.
 fn join(interp: &mut Interp, sep: &str, items: &Value) -> Outcome {
-    if let Value::List(l) = items {
-        return l.read(|items| join_strs(sep, items));
-    }
-    join_strs(sep, &interp.collect(items)?)
+    let sizes = interp.sizes();
+    let joined = match items {
+        Value::List(l) => l.read(|items| join_strs(sizes, sep, items))?,
+        other => join_strs(sizes, sep, &interp.collect(other)?)?,
+    };
+    interp.charge(kib(joined.len()))?;
+    Ok(Value::Str(joined))
 }
 
-fn join_strs(sep: &str, items: &[Value]) -> Outcome {
-    let mut len = sep.len() * items.len().saturating_sub(1);
+fn join_strs(sizes: Sizes, sep: &str, items: &[Value]) -> Result<arcstr::ArcStr, Unwind> {
+    let mut len = sep.len().saturating_mul(items.len().saturating_sub(1));
     for (i, item) in items.iter().enumerate() {
         match item {
-            Value::Str(p) => len += p.len(),
+            Value::Str(p) => len = len.saturating_add(p.len()),
             other => {
                 return throw(
                     "TypeError",
@@ -115,7 +122,37 @@ fn join_strs(sep: &str, items: &[Value]) -> Outcome {
         };
         [if i > 0 { sep } else { "" }, text]
     });
-    Ok(Value::str_of_parts(len, parts))
+    match sizes.str_of_parts(len, parts)? {
+        Value::Str(s) => Ok(s),
+        _ => unreachable!("str_of_parts makes strings"),
+    }
+}
+
+/// `s.replace(old, new, count)`: the result is measured first, so a string
+/// past the limit is refused before any of it is built, and it is copied
+/// once into its own allocation. The work counts toward the budget.
+fn replace(interp: &mut Interp, s: &str, old: &str, new: &str, count: usize) -> Outcome {
+    let n = if old.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(old).count()
+    }
+    .min(count);
+    let len = (s.len() - n * old.len()).saturating_add(n.saturating_mul(new.len()));
+    interp.charge(kib(s.len().max(len)))?;
+    let last = std::cell::Cell::new(0);
+    let pieces = s.match_indices(old).take(n).flat_map(|(at, _)| {
+        let before = &s[last.get()..at];
+        last.set(at + old.len());
+        [before, new]
+    });
+    let parts = pieces.chain(std::iter::once_with(|| &s[last.get()..]));
+    interp.sizes().str_of_parts(len, parts)
+}
+
+/// Work on `bytes` bytes, in operations: one per kibibyte.
+fn kib(bytes: usize) -> usize {
+    bytes >> 10
 }
 
 fn strip(s: &str, name: &str, a: Args) -> Outcome {
@@ -135,7 +172,7 @@ fn strip(s: &str, name: &str, a: Args) -> Outcome {
     }))
 }
 
-fn split(s: &str, a: Args) -> Outcome {
+fn split(interp: &mut Interp, s: &str, a: Args) -> Outcome {
     let [sep, max] = a.bind("split", ["sep", "maxsplit"], 0)?;
     let max = match max {
         Some(m) => int_arg(&m, "split", "maxsplit")?,
@@ -146,23 +183,11 @@ fn split(s: &str, a: Args) -> Outcome {
     } else {
         max as usize + 1
     };
-    let parts: Vec<Value> = match sep {
-        None | Some(Value::Nil) => {
-            let mut parts = Vec::new();
-            let mut rest = s.trim_start();
-            while !rest.is_empty() {
-                if parts.len() + 1 == limit {
-                    parts.push(Value::str(rest.trim_end()));
-                    break;
-                }
-                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                parts.push(Value::str(&rest[..end]));
-                rest = rest[end..].trim_start();
-            }
-            parts
-        }
+    let sep = sep.filter(|v| !matches!(v, Value::Nil));
+    let pieces: Box<dyn Iterator<Item = &str>> = match &sep {
+        None => Box::new(split_whitespace(s, limit)),
         Some(v) => {
-            let sep = str_arg(&v, "split", "sep")?;
+            let sep = str_arg(v, "split", "sep")?;
             if sep.is_empty() {
                 return throw("ValueError", "empty separator");
             }
@@ -170,10 +195,37 @@ fn split(s: &str, a: Args) -> Outcome {
             // memchr; a string pattern sets up a two-way searcher per step.
             let mut chars = sep.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) => s.splitn(limit, c).map(Value::str).collect(),
-                _ => s.splitn(limit, sep).map(Value::str).collect(),
+                (Some(c), None) => Box::new(s.splitn(limit, c)),
+                _ => Box::new(s.splitn(limit, sep)),
             }
         }
     };
+    let sizes = interp.sizes();
+    let mut parts = Vec::new();
+    for piece in pieces {
+        sizes.push(&mut parts, Value::str(piece))?;
+    }
+    interp.charge(parts.len())?;
     Ok(Value::list(parts))
+}
+
+/// Python's `split()` with no separator: runs of whitespace split, and
+/// leading and trailing whitespace makes no empty piece; the last of
+/// `limit` pieces is the rest, as it is.
+fn split_whitespace(s: &str, limit: usize) -> impl Iterator<Item = &str> {
+    let mut rest = s.trim_start();
+    let mut made = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        made += 1;
+        if made == limit {
+            return Some(std::mem::take(&mut rest));
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let piece = &rest[..end];
+        rest = rest[end..].trim_start();
+        Some(piece)
+    })
 }

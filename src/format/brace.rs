@@ -15,11 +15,13 @@ pub fn brace_format(
     fmt: &str,
     pos: &[Value],
     kw: &[(ArcStr, Value)],
+    limit: usize,
 ) -> Result<String, FormatError> {
     let mut fields = Fields {
         pos,
         kw,
         numbering: Numbering::Unknown,
+        limit,
     };
     // Python allows one level of fields nested inside a format spec.
     fields.expand(fmt, 2)
@@ -38,6 +40,8 @@ struct Fields<'a> {
     pos: &'a [Value],
     kw: &'a [(ArcStr, Value)],
     numbering: Numbering,
+    /// The most bytes the result may have.
+    limit: usize,
 }
 
 /// One replacement field, `{name!conversion:spec}`, as written.
@@ -74,6 +78,7 @@ impl Fields<'_> {
             } else {
                 let (field, remaining) = split_field(after)?;
                 out.push_str(&self.render(&field, depth)?);
+                super::within(out.len(), self.limit)?;
                 rest = remaining;
             }
         }

@@ -57,9 +57,24 @@ const MAX_FIELD_SIZE: usize = 1 << 28;
 /// Checks a width or precision against [`MAX_FIELD_SIZE`].
 pub(super) fn field_size(n: usize) -> Result<usize, FormatError> {
     if n > MAX_FIELD_SIZE {
-        return Err(error("MemoryError", ""));
+        return Err(error(
+            "MemoryError",
+            format!("a field of {n} characters is past the limit of {MAX_FIELD_SIZE}"),
+        ));
     }
     Ok(n)
+}
+
+/// Checks a result of `len` bytes against the string limit, as
+/// `crate::value::Sizes` words it.
+pub(super) fn within(len: usize, limit: usize) -> Result<(), FormatError> {
+    if len <= limit {
+        return Ok(());
+    }
+    Err(error(
+        "MemoryError",
+        format!("a string of {len} bytes is past the limit of {limit} (max_string_size)"),
+    ))
 }
 
 /// A character as CPython quotes it in an error message: itself when its

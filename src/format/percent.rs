@@ -12,9 +12,10 @@ use super::*;
 /// right supplies the arguments in order (like a Python tuple); anything else
 /// is the single argument. `%(key)s` reads a `Value::Map` argument (keys are
 /// strings: `Key::str(name)`).
-pub fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
+/// The result may be at most `limit` bytes long.
+pub fn percent_format(fmt: &str, args: &Value, limit: usize) -> Result<String, FormatError> {
     let mut out = Output::default();
-    with_args(args, |args| format_into(&mut out, fmt, args))?;
+    with_args(args, |args| format_into(&mut out, fmt, args, limit))?;
     Ok(out.text)
 }
 
@@ -35,14 +36,14 @@ thread_local! {
 
 /// `fmt % rhs` as a string value, built in buffers this thread reuses: the
 /// result's own allocation is the only one.
-pub fn percent_string(fmt: &str, rhs: PercentRhs) -> Result<ArcStr, FormatError> {
+pub fn percent_string(fmt: &str, rhs: PercentRhs, limit: usize) -> Result<ArcStr, FormatError> {
     // Taken out, not borrowed: a nested call (a repr that formats) then
     // finds empty buffers of its own instead of a held borrow.
     let mut out = SPARE.with_borrow_mut(std::mem::take);
     out.text.clear();
     let formatted = match rhs {
-        PercentRhs::Value(v) => with_args(v, |args| format_into(&mut out, fmt, args)),
-        PercentRhs::Items(items) => format_into(&mut out, fmt, PercentArgs::of_items(items)),
+        PercentRhs::Value(v) => with_args(v, |args| format_into(&mut out, fmt, args, limit)),
+        PercentRhs::Items(items) => format_into(&mut out, fmt, PercentArgs::of_items(items), limit),
     };
     let done = formatted.map(|()| ArcStr::from(out.text.as_str()));
     // A rare huge result is not worth keeping its buffer for.
@@ -52,7 +53,12 @@ pub fn percent_string(fmt: &str, rhs: PercentRhs) -> Result<ArcStr, FormatError>
     done
 }
 
-fn format_into(out: &mut Output, fmt: &str, mut args: PercentArgs) -> Result<(), FormatError> {
+fn format_into(
+    out: &mut Output,
+    fmt: &str,
+    mut args: PercentArgs,
+    limit: usize,
+) -> Result<(), FormatError> {
     let mut cursor = Cursor::new(fmt);
     out.text.reserve(fmt.len() + 32);
     // The literal runs between directives are short: a plain byte scan
@@ -61,8 +67,10 @@ fn format_into(out: &mut Output, fmt: &str, mut args: PercentArgs) -> Result<(),
         out.text.push_str(&cursor.rest()[..at]);
         cursor.pos += at + 1;
         directive(&mut cursor, &mut args, out)?;
+        within(out.text.len(), limit)?;
     }
     out.text.push_str(cursor.rest());
+    within(out.text.len(), limit)?;
     args.finish()
 }
 

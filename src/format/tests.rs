@@ -3,11 +3,20 @@
 
 use super::brace::format_value;
 use super::*;
-use crate::format::{brace_format, percent_format};
 use crate::value::ErrorValue;
 use crate::value::Key;
 use arcstr::ArcStr;
 use std::sync::Arc;
+
+/// `%` with no limit on the result's size.
+fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
+    super::percent_format(fmt, args, usize::MAX)
+}
+
+/// `str.format` with no limit on the result's size.
+fn brace_format(fmt: &str, pos: &[Value], kw: &[(ArcStr, Value)]) -> Result<String, FormatError> {
+    super::brace_format(fmt, pos, kw, usize::MAX)
+}
 
 fn int(n: i64) -> Value {
     Value::Int(n)
@@ -1016,17 +1025,51 @@ fn percent_precision_beyond_rust_limits() {
 #[test]
 fn absurd_sizes_are_memory_errors_not_aborts() {
     let huge = list(vec![int(1 << 40), int(1)]);
-    assert_eq!(percent_format("%*d", &huge), err("MemoryError", ""));
+    assert_eq!(
+        percent_format("%*d", &huge),
+        err(
+            "MemoryError",
+            "a field of 1099511627776 characters is past the limit of 268435456"
+        )
+    );
     assert_eq!(
         percent_format("%.999999999f", &float(1.0)),
-        err("MemoryError", "")
+        err(
+            "MemoryError",
+            "a field of 999999999 characters is past the limit of 268435456"
+        )
     );
     let precision = list(vec![int(1 << 40), float(1.0)]);
     assert_eq!(
         percent_format("%.*f", &precision),
         err("OverflowError", "Python int too large to convert to C int")
     );
-    check_spec_errors(&[(int(1), "999999999999999999", "MemoryError", "")]);
+    check_spec_errors(&[(
+        int(1),
+        "999999999999999999",
+        "MemoryError",
+        "a field of 999999999999999999 characters is past the limit of 268435456",
+    )]);
+}
+
+#[test]
+fn results_past_the_string_limit_are_memory_errors() {
+    let limited = super::percent_format("%5d|%5d", &list(vec![int(1), int(2)]), 8);
+    assert_eq!(
+        limited,
+        err(
+            "MemoryError",
+            "a string of 11 bytes is past the limit of 8 (max_string_size)"
+        )
+    );
+    let limited = super::brace_format("{:>6}{:>6}", &[int(1), int(2)], &[], 10);
+    assert_eq!(
+        limited,
+        err(
+            "MemoryError",
+            "a string of 12 bytes is past the limit of 10 (max_string_size)"
+        )
+    );
 }
 
 #[test]

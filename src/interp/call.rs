@@ -229,10 +229,11 @@ impl Interp {
             Value::Map(m) => {
                 // Updating a record's field is the common case: no new key.
                 // The value replaced is freed after the lock is let go.
+                let sizes = self.sizes();
                 let _old = m.write(|m| match m.get_mut(&StrKey(name)) {
-                    Some(slot) => Some(std::mem::replace(slot, v)),
-                    None => m.insert(Key::str(name), v),
-                });
+                    Some(slot) => Ok(Some(std::mem::replace(slot, v))),
+                    None => sizes.insert(m, Key::str(name), v),
+                })?;
                 return Ok(());
             }
             Value::Object(o) => o.set_field(self, name, v),
@@ -308,19 +309,6 @@ impl Interp {
             }
             _ => not_iterable(items),
         }
-    }
-
-    /// The items of an iterable, as a vector.
-    pub fn collect(&mut self, items: &Value) -> Result<Vec<Value>, Unwind> {
-        if let Value::List(l) = items {
-            return Ok(l.snapshot());
-        }
-        let mut out = Vec::new();
-        self.for_each(items, |_, v| {
-            out.push(v);
-            Ok(true)
-        })?;
-        Ok(out)
     }
 }
 

@@ -10,6 +10,7 @@ mod args;
 mod call;
 mod compile;
 mod ops;
+mod text;
 mod unwind;
 mod vars;
 
@@ -103,6 +104,18 @@ impl Interp {
         if self.ticks > 0 {
             return Ok(());
         }
+        self.check_limits()
+    }
+
+    /// Counts `n` operations' worth of work a builtin does on a large value
+    /// (a kibibyte copied, an item sorted): the budget pays for all of it,
+    /// and the limits are checked when a check falls due.
+    pub(crate) fn charge(&mut self, n: usize) -> Result<(), Unwind> {
+        if n < self.ticks as usize {
+            self.ticks -= n as u32;
+            return Ok(());
+        }
+        self.rt.spend_ops(n);
         self.check_limits()
     }
 

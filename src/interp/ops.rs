@@ -6,9 +6,9 @@ use crate::value::{equal, ordered, Order, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
-/// `fmt % rhs` for a string `fmt`.
-pub(crate) fn percent(fmt: &str, rhs: PercentRhs) -> Outcome {
-    percent_string(fmt, rhs)
+/// `fmt % rhs` for a string `fmt`, at most `limit` bytes long.
+pub(crate) fn percent(fmt: &str, rhs: PercentRhs, limit: usize) -> Outcome {
+    percent_string(fmt, rhs, limit)
         .map(Value::Str)
         .map_err(|e| super::error(e.kind, e.message))
 }
@@ -22,21 +22,27 @@ impl Interp {
             return float_op(op, x, y);
         }
         match (op, &a, &b) {
-            (BinOp::Add, Value::Str(x), Value::Str(y)) => Ok(concat(x, y)),
+            (BinOp::Add, Value::Str(x), Value::Str(y)) => self
+                .sizes()
+                .str_of_parts(x.len() + y.len(), [x.as_str(), y]),
             (BinOp::Add, Value::List(x), Value::List(y)) => {
                 // One list read at a time: `a + a` and `a + b` beside
                 // `b + a` on another thread hold one lock at a time.
-                let mut items = x.snapshot();
-                items.extend(y.snapshot());
+                let (xs, ys) = (x.snapshot(), y.snapshot());
+                let mut items = self.sizes().new_list(xs.len().saturating_add(ys.len()))?;
+                items.extend(xs);
+                items.extend(ys);
                 Ok(Value::list(items))
             }
             (BinOp::Mul, Value::Str(_) | Value::List(_), Value::Int(_) | Value::Bool(_)) => {
-                repeat(&a, &b)
+                self.repeat(&a, &b)
             }
             (BinOp::Mul, Value::Int(_) | Value::Bool(_), Value::Str(_) | Value::List(_)) => {
-                repeat(&b, &a)
+                self.repeat(&b, &a)
             }
-            (BinOp::Mod, Value::Str(fmt), _) => percent(fmt, PercentRhs::Value(&b)),
+            (BinOp::Mod, Value::Str(fmt), _) => {
+                percent(fmt, PercentRhs::Value(&b), self.sizes().string)
+            }
             _ => throw(
                 "TypeError",
                 format!(
@@ -141,7 +147,8 @@ impl Interp {
             }
             Value::Map(m) => {
                 let key = super::make_key(i)?;
-                let _old = m.write(|m| m.insert(key, v));
+                let sizes = self.sizes();
+                let _old = m.write(|m| sizes.insert(m, key, v))?;
                 Ok(())
             }
             other => throw(
@@ -150,11 +157,6 @@ impl Interp {
             ),
         }
     }
-}
-
-/// `x + y` on strings.
-fn concat(x: &str, y: &str) -> Value {
-    Value::str_of_parts(x.len() + y.len(), [x, y])
 }
 
 /// `x op y` on two ints when it is a plain integer result: the evaluator's
@@ -323,30 +325,27 @@ fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
     (q, r)
 }
 
-fn repeat(seq: &Value, n: &Value) -> Outcome {
-    let n = n.as_int().unwrap_or(0).max(0) as usize;
-    match seq {
-        Value::Str(s) => {
-            if s.len().saturating_mul(n) > 1 << 30 {
-                return throw("OverflowError", "repeated string is too long");
+impl Interp {
+    /// `seq * n` for a string or list.
+    fn repeat(&self, seq: &Value, n: &Value) -> Outcome {
+        let n = n.as_int().unwrap_or(0).max(0) as usize;
+        let sizes = self.sizes();
+        match seq {
+            Value::Str(s) => {
+                let len = s.len().saturating_mul(n);
+                sizes.check_string(len)?;
+                sizes.str_of_parts(len, std::iter::repeat_n(s.as_str(), n))
             }
-            Ok(Value::str_of_parts(
-                s.len() * n,
-                std::iter::repeat_n(s.as_str(), n),
-            ))
+            Value::List(l) => {
+                let items = l.snapshot();
+                let mut out = sizes.new_list(items.len().saturating_mul(n))?;
+                for _ in 0..n {
+                    out.extend(items.iter().cloned());
+                }
+                Ok(Value::list(out))
+            }
+            _ => unreachable!("repeat is only called on str and list"),
         }
-        Value::List(l) => {
-            let items = l.snapshot();
-            if items.len().saturating_mul(n) > 1 << 28 {
-                return throw("OverflowError", "repeated list is too long");
-            }
-            let mut out = Vec::with_capacity(items.len() * n);
-            for _ in 0..n {
-                out.extend(items.iter().cloned());
-            }
-            Ok(Value::list(out))
-        }
-        _ => unreachable!("repeat is only called on str and list"),
     }
 }
 

@@ -1,72 +1,139 @@
-//! Freeing values that nest without recursion.
+//! Freeing values that nest without recursion, and without allocating.
 //!
 //! Dropping a value normally drops what it holds, and that what it holds,
 //! one native stack frame per level: a list nested ten million deep, or a
 //! chain of a million closures each capturing the one before, would
-//! overflow the stack. Lists, maps and closures instead hand what they hold
-//! to [`free_all`], which frees with a worklist: each value whose last
-//! reference goes is emptied into the same list first, so the nested ones
-//! are freed by the loop, never by a deeper drop.
+//! overflow the stack. So a list, map or closure whose last reference goes
+//! checks whether it holds the last reference to anything that nests; if
+//! so, [`free`] takes over: it keeps a stack of the contents still being
+//! freed, each given up one value at a time (the containers' own storage,
+//! moved, never copied), and a nested container whose last reference it
+//! meets joins the stack instead of being dropped in place. A chain of
+//! containers keeps that stack one entry long: a container all of whose
+//! values are handed out leaves it before its last value's contents join.
+//! Freeing never needs memory it might not get, beyond that stack: should
+//! even that fail to grow, the rest is leaked rather than the process
+//! aborted.
 
 use std::sync::Arc;
 
-use super::{Closure, Value, VarCell};
+use super::shared::Contents;
+use super::{Closure, Key, Value, VarCell};
 
-/// Drops `values` and everything only they hold, without recursing.
-pub fn free_all(mut values: Vec<Value>) {
-    while let Some(v) = values.pop() {
-        match v {
-            Value::List(l) => {
-                if let Some(mut shared) = Arc::into_inner(l) {
-                    shared.take_all(&mut values);
-                }
-            }
-            Value::Map(m) => {
-                if let Some(mut shared) = Arc::into_inner(m) {
-                    shared.take_all(&mut values);
-                }
-            }
-            Value::Func(c) => {
-                if let Some(mut closure) = Arc::into_inner(c) {
-                    closure.take_all(&mut values);
-                }
-            }
-            Value::Cell(c) => take_cell(c, &mut values),
-            other => drop(other),
+/// Contents being freed, handing out their values one at a time.
+pub enum Pending {
+    Items(std::vec::IntoIter<Value>),
+    Entries(indexmap::map::IntoValues<Key, Value>),
+    /// What a closure captured, and its default values.
+    Captured(
+        std::vec::IntoIter<Arc<VarCell>>,
+        std::vec::IntoIter<Option<Value>>,
+    ),
+}
+
+impl Pending {
+    /// The next value to free, if any is left.
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Pending::Items(items) => items.next(),
+            Pending::Entries(values) => values.next(),
+            Pending::Captured(cells, defaults) => cells
+                .by_ref()
+                .find_map(take_cell)
+                .or_else(|| defaults.by_ref().flatten().next()),
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        match self {
+            Pending::Items(items) => items.len() == 0,
+            Pending::Entries(values) => values.len() == 0,
+            Pending::Captured(cells, defaults) => cells.len() == 0 && defaults.len() == 0,
         }
     }
 }
 
-/// Moves a cell's value into `out` if this was the cell's last reference.
-fn take_cell(cell: Arc<VarCell>, out: &mut Vec<Value>) {
-    let value = match Arc::into_inner(cell) {
-        Some(VarCell::Fixed(once)) => once.into_inner(),
-        Some(VarCell::Variable(m)) => Some(m.into_inner()),
-        None => None,
-    };
-    out.extend(value);
+/// Whether dropping `v` here would free something that nests: its last
+/// reference is this one. Another thread letting go at the same moment can
+/// only make a drop that was thought shared free it after all, one level
+/// deep, which frees what it holds through [`free`] again.
+pub fn owns_nested(v: &Value) -> bool {
+    match v {
+        Value::List(l) => Arc::strong_count(l) == 1,
+        Value::Map(m) => Arc::strong_count(m) == 1,
+        Value::Func(c) => Arc::strong_count(c) == 1,
+        Value::Cell(c) => Arc::strong_count(c) == 1,
+        _ => false,
+    }
+}
+
+/// Frees `first` and everything only it holds, without recursing.
+pub fn free(first: Pending) {
+    let mut stack = vec![first];
+    while let Some(top) = stack.last_mut() {
+        let Some(v) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        if top.is_done() {
+            stack.pop();
+        }
+        let Some(nested) = contents_of(v) else {
+            continue;
+        };
+        if stack.try_reserve(1).is_ok() {
+            stack.push(nested);
+        } else {
+            std::mem::forget(nested);
+        }
+    }
+}
+
+/// The contents of `v` if this was its last reference (they are freed with
+/// the worklist); otherwise `v` is simply dropped.
+fn contents_of(v: Value) -> Option<Pending> {
+    match v {
+        Value::List(l) => Arc::into_inner(l).map(|mut shared| shared.take().into_pending()),
+        Value::Map(m) => Arc::into_inner(m).map(|mut shared| shared.take().into_pending()),
+        Value::Func(c) => Arc::into_inner(c).map(|mut closure| closure.take()),
+        Value::Cell(c) => take_cell(c).and_then(contents_of),
+        _ => None,
+    }
+}
+
+/// A cell's value if this was the cell's last reference.
+fn take_cell(cell: Arc<VarCell>) -> Option<Value> {
+    match Arc::into_inner(cell)? {
+        VarCell::Fixed(once) => once.into_inner(),
+        VarCell::Variable(m) => Some(m.into_inner()),
+    }
 }
 
 impl Closure {
-    /// Moves the values it captured and its defaults into `out`.
-    fn take_all(&mut self, out: &mut Vec<Value>) {
-        for cell in std::mem::take(&mut self.upvalues) {
-            take_cell(cell, out);
-        }
-        out.extend(
-            std::mem::take(&mut self.defaults)
-                .into_vec()
-                .into_iter()
-                .flatten(),
-        );
+    /// What it captured and its defaults, to free.
+    fn take(&mut self) -> Pending {
+        let cells = std::mem::take(&mut self.upvalues).into_vec().into_iter();
+        let defaults = std::mem::take(&mut self.defaults).into_vec().into_iter();
+        Pending::Captured(cells, defaults)
+    }
+
+    fn owns_nested(&self) -> bool {
+        let captured = self.upvalues.iter().any(|c| {
+            Arc::strong_count(c) == 1
+                && match &**c {
+                    VarCell::Fixed(once) => once.get().is_some_and(owns_nested),
+                    VarCell::Variable(m) => owns_nested(&m.lock()),
+                }
+        });
+        captured || self.defaults.iter().flatten().any(owns_nested)
     }
 }
 
 impl Drop for Closure {
     fn drop(&mut self) {
-        let mut doomed = Vec::new();
-        self.take_all(&mut doomed);
-        free_all(doomed);
+        if self.owns_nested() {
+            free(self.take());
+        }
     }
 }
 
@@ -88,7 +155,7 @@ mod tests {
         let mut v = Value::map(Default::default());
         for i in 0..1_000_000 {
             let mut m = super::super::Entries::default();
-            m.insert(super::super::Key(Value::Int(i)), Value::list(vec![v]));
+            m.insert(Key(Value::Int(i)), Value::list(vec![v, Value::Int(i)]));
             v = Value::map(m);
         }
         drop(v);

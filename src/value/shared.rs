@@ -141,10 +141,13 @@ impl<T: Contents> Shared<T> {
 }
 
 /// What a [`Shared`] can hold: a list's items or a map's entries.
-pub trait Contents: Clone {
+pub trait Contents: Clone + Default {
     fn len(&self) -> usize;
-    /// Moves every value out, into `out`, leaving the contents empty.
-    fn drain_into(&mut self, out: &mut Vec<Value>);
+    /// Its values, given up one at a time, for freeing ([`super::free`]).
+    fn into_pending(self) -> super::free::Pending;
+    /// Whether freeing it frees a container, closure or cell nested in it
+    /// (one whose last reference it holds), which must not recurse.
+    fn owns_nested(&self) -> bool;
 }
 
 impl Contents for Vec<Value> {
@@ -152,8 +155,12 @@ impl Contents for Vec<Value> {
         Vec::len(self)
     }
 
-    fn drain_into(&mut self, out: &mut Vec<Value>) {
-        out.append(self);
+    fn into_pending(self) -> super::free::Pending {
+        super::free::Pending::Items(self.into_iter())
+    }
+
+    fn owns_nested(&self) -> bool {
+        self.iter().any(super::free::owns_nested)
     }
 }
 
@@ -162,24 +169,29 @@ impl Contents for Entries {
         Entries::len(self)
     }
 
-    fn drain_into(&mut self, out: &mut Vec<Value>) {
+    fn into_pending(self) -> super::free::Pending {
         // Keys are never containers: only the values can nest.
-        out.extend(self.drain(..).map(|(_, v)| v));
+        super::free::Pending::Entries(self.into_values())
+    }
+
+    fn owns_nested(&self) -> bool {
+        self.values().any(super::free::owns_nested)
     }
 }
 
 impl<T: Contents> Drop for Shared<T> {
     fn drop(&mut self) {
-        let mut doomed = Vec::new();
-        self.take_all(&mut doomed);
-        super::free::free_all(doomed);
+        let data = std::mem::take(&mut self.cell.get_mut().data);
+        if data.owns_nested() {
+            super::free::free(data.into_pending());
+        }
     }
 }
 
 impl<T: Contents> Shared<T> {
-    /// Moves every value out into `out`: the container is being freed.
-    pub(super) fn take_all(&mut self, out: &mut Vec<Value>) {
-        self.cell.get_mut().data.drain_into(out);
+    /// Its contents, to free them: the container is being freed.
+    pub(super) fn take(&mut self) -> T {
+        std::mem::take(&mut self.cell.get_mut().data)
     }
 }
 

@@ -11,7 +11,7 @@ use arcstr::ArcStr;
 
 use crate::interp::{error, Unwind};
 
-use super::{Entries, Value};
+use super::{Entries, Key, Value};
 
 /// The size limits of a run (see [`crate::Limits`]).
 #[derive(Clone, Copy, Debug)]
@@ -58,12 +58,12 @@ impl Sizes {
             }
         };
         const WHOLE: &str = "whole strings put together are valid UTF-8";
+        self.check_string(len)?;
         if len <= SHORT {
             let mut buf = [0u8; SHORT];
             put(&mut buf[..len]);
             return Ok(Value::str(std::str::from_utf8(&buf[..len]).expect(WHOLE)));
         }
-        self.check_string(len)?;
         // SAFETY: `put` writes all `len` bytes, and the parts are whole
         // strings, so the bytes are UTF-8.
         let s = unsafe {
@@ -98,6 +98,24 @@ impl Sizes {
         let mut items = Vec::new();
         self.grow_list(&mut items, n)?;
         Ok(items)
+    }
+
+    /// Adds `item` at the end of `items`.
+    pub fn push(&self, items: &mut Vec<Value>, item: Value) -> Result<(), Unwind> {
+        if items.len() == items.capacity() {
+            self.grow_list(items, 1)?;
+        }
+        items.push(item);
+        Ok(())
+    }
+
+    /// Sets `m[key] = v`; the value it replaces, if the key was there.
+    pub fn insert(&self, m: &mut Entries, key: Key, v: Value) -> Result<Option<Value>, Unwind> {
+        if let Some(slot) = m.get_mut(&key) {
+            return Ok(Some(std::mem::replace(slot, v)));
+        }
+        self.grow_map(m, 1)?;
+        Ok(m.insert(key, v))
     }
 
     /// Room for `extra` more entries in `m`.

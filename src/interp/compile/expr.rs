@@ -179,7 +179,10 @@ fn percent_list(fmt: &Expr, items: &[Expr], span: Span) -> Eval {
         let fmt = fmt.get(me, f)?;
         let args = values(&items, me, f, SmallVec::<[Value; 8]>::new())?;
         match &fmt {
-            Value::Str(s) => me.locate(ops::percent(s, PercentRhs::Items(&args)), f, span),
+            Value::Str(s) => {
+                let r = ops::percent(s, PercentRhs::Items(&args), me.sizes().string);
+                me.locate(r, f, span)
+            }
             _ => apply_slow(me, f, BinOp::Mod, fmt, Value::list(args.into_vec()), span),
         }
     })

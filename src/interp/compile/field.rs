@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 
 use crate::ast::Name;
-use crate::value::{Entries, Key, StrKey, Value};
+use crate::value::{Entries, Key, Sizes, StrKey, Value};
 
-use super::super::{Interp, Outcome};
+use super::super::{Interp, Outcome, Unwind};
 
 pub(crate) struct FieldSite {
     pub name: Name,
@@ -56,11 +56,12 @@ impl FieldSite {
         self.find(m).map(|i| m[i].clone())
     }
 
-    /// Sets the field, adding it if it is new; returns the value replaced.
-    pub fn set(&self, m: &mut Entries, v: Value) -> Option<Value> {
+    /// Sets the field, adding it if it is new (within `sizes`); returns
+    /// the value replaced.
+    pub fn set(&self, m: &mut Entries, v: Value, sizes: Sizes) -> Result<Option<Value>, Unwind> {
         match self.find(m) {
-            Some(i) => Some(std::mem::replace(&mut m[i], v)),
-            None => m.insert(Key(Value::Str(self.name.clone())), v),
+            Some(i) => Ok(Some(std::mem::replace(&mut m[i], v))),
+            None => sizes.insert(m, Key(Value::Str(self.name.clone())), v),
         }
     }
 }

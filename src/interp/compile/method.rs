@@ -78,7 +78,8 @@ impl Shortcut {
         match (self, recv) {
             (Shortcut::Push, Value::List(l)) => {
                 let v = args.items[0].1.get(me, f)?;
-                l.write(|items| items.push(v));
+                let sizes = me.sizes();
+                l.write(|items| sizes.push(items, v))?;
                 Ok(Some(Value::Nil))
             }
             (Shortcut::Pop, Value::List(l)) => Ok(l.write(Vec::pop)),

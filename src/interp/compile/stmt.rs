@@ -333,8 +333,9 @@ fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
                     me.preemption_point();
                     if let Value::Map(m) = obj {
                         // The value replaced is freed after the lock is let go.
-                        let _old = m.write(|m| site.set(m, v));
-                        return Ok(());
+                        let sizes = me.sizes();
+                        let _old = m.write(|m| site.set(m, v, sizes));
+                        return me.locate(_old.map(drop), f, span);
                     }
                     let r = me.set_field(obj, &site.name, v);
                     me.locate(r, f, span)
