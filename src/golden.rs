@@ -99,7 +99,7 @@ pub fn run(exe: &Path, case: &Case, extra: &[String], limit: Duration) -> Result
     }
     let mut child = command
         .arg("--deterministic")
-        .arg(format!("--time-limit={}", limit.as_secs_f64()))
+        .arg(format!("--deadline={}", limit.as_secs_f64()))
         .args(extra)
         .args(options.split_whitespace())
         .arg(file)

@@ -36,6 +36,22 @@ pub fn spawn(
     Ok(())
 }
 
+/// The most script threads this system can hold at once. Each OS thread
+/// takes four memory mappings (its stack, the stack's guard page, and the
+/// same for the stack its signal handlers run on), and Linux limits a
+/// process's mappings (`vm.max_map_count`, 65530 by default): past that,
+/// starting a thread aborts the process instead of failing. The margin is
+/// left for the heap and everything else.
+pub fn most_threads() -> usize {
+    static MOST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *MOST.get_or_init(|| {
+        let maps = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+            .ok()
+            .and_then(|text| text.trim().parse::<usize>().ok());
+        maps.map_or(usize::MAX, |maps| maps.saturating_sub(8192) / 4)
+    })
+}
+
 /// Held by a thread for its whole run: dropping it, at the end or while
 /// unwinding from a panic, waits for the spawner's word that the thread is
 /// detached.

@@ -122,13 +122,11 @@ fn timer(interp: &mut Interp, mut a: Args) -> Outcome {
 /// Starts `ctx` running `job` on a new OS thread.
 fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, mut job: Job) -> Result<(), Unwind> {
     let rt = interp.rt.clone();
-    if rt.alive_count() >= rt.limits.max_threads {
+    let most = rt.limits.max_threads.min(crate::os_thread::most_threads());
+    if rt.alive_count() >= most {
         return throw(
             "RuntimeError",
-            format!(
-                "can't start new thread: the limit is {} live threads",
-                rt.limits.max_threads
-            ),
+            format!("can't start new thread: the limit is {most} live threads"),
         );
     }
     ctx.life.lock().state = LifeState::Started;

@@ -23,7 +23,14 @@ pub struct Cli {
     #[command(flatten)]
     pub run: RunArgs,
     /// When to colour diagnostics and diffs (NO_COLOR turns `auto` off)
-    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, value_name = "WHEN")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = Color::Auto,
+        global = true,
+        value_name = "WHEN",
+        help_heading = "Options"
+    )]
     pub color: Color,
 }
 
@@ -47,9 +54,9 @@ pub struct RunArgs {
     /// After running the script, open the REPL with its names
     #[arg(short = 'i')]
     pub interactive: bool,
-    /// Stop the run with a TimeoutError after SECS seconds (`thr test`'s time limit)
-    #[arg(long, value_name = "SECS", hide = true)]
-    pub time_limit: Option<f64>,
+    /// The limits the run is held to
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// The script (`-` reads it from stdin), then its arguments, as its list `args`;
     /// with neither FILE nor -e, start the REPL
     #[arg(
@@ -58,6 +65,54 @@ pub struct RunArgs {
         allow_hyphen_values = true
     )]
     pub script: Vec<String>,
+}
+
+/// The limits of a run (docs/guide/limits.md): each is an option, with the
+/// engine's default when it is not given.
+#[derive(Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Stop the run with a TimeoutError after SECS seconds
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+    /// Stop the run with a TimeoutError after N operations (calls and loop turns)
+    #[arg(long, value_name = "N")]
+    pub max_operations: Option<u64>,
+    /// Nested calls before a RecursionError [default: 1000; at most 500000]
+    #[arg(long, value_name = "N")]
+    pub max_call_depth: Option<usize>,
+    /// Threads alive at once before spawn() fails [default: 10000]
+    #[arg(long, value_name = "N")]
+    pub max_threads: Option<usize>,
+    /// Bytes in one string before a MemoryError [default: 1073741824]
+    #[arg(long, value_name = "BYTES")]
+    pub max_string_size: Option<usize>,
+    /// Items in one list before a MemoryError [default: 134217728]
+    #[arg(long, value_name = "N")]
+    pub max_list_size: Option<usize>,
+    /// Entries in one map before a MemoryError [default: 67108864]
+    #[arg(long, value_name = "N")]
+    pub max_map_size: Option<usize>,
+}
+
+impl LimitArgs {
+    /// Sets the limits given on `limits`, or says which option is wrong.
+    pub fn apply(&self, limits: &mut thr::Limits) -> Result<(), String> {
+        if let Some(secs) = self.deadline {
+            limits.deadline = Some(
+                std::time::Duration::try_from_secs_f64(secs)
+                    .map_err(|_| format!("--deadline {secs}: give a number of seconds"))?,
+            );
+        }
+        let set = |slot: &mut usize, v: Option<usize>| *slot = v.unwrap_or(*slot);
+        set(&mut limits.max_call_depth, self.max_call_depth);
+        set(&mut limits.max_threads, self.max_threads);
+        set(&mut limits.max_string_size, self.max_string_size);
+        set(&mut limits.max_list_size, self.max_list_size);
+        set(&mut limits.max_map_size, self.max_map_size);
+        limits.max_operations = self.max_operations.or(limits.max_operations);
+        limits.validate()
+    }
 }
 
 #[derive(Subcommand)]

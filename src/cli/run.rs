@@ -5,7 +5,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::time::Duration;
 
 use super::args::{Color, RunArgs};
 use super::{readable_file, usage_error};
@@ -44,8 +43,8 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     engine.set_deterministic(opts.deterministic || opts.schedule.is_some());
     engine.set_schedule(opts.schedule);
     engine.set_trace(opts.trace);
-    if let Some(secs) = opts.time_limit {
-        engine.limits_mut().deadline = Duration::try_from_secs_f64(secs).ok();
+    if let Err(message) = opts.limits.apply(engine.limits_mut()) {
+        return usage_error(&message);
     }
     let Some(mut source) = source else {
         crate::repl::prepare(&mut engine);
@@ -85,11 +84,6 @@ fn check_options(opts: &RunArgs, source: Option<&Source>) -> Result<(), String> 
         return Err(
             "-i reads the REPL's entries from stdin: the script cannot come from it".into(),
         );
-    }
-    if let Some(secs) = opts.time_limit {
-        if Duration::try_from_secs_f64(secs).is_err() {
-            return Err(format!("--time-limit {secs}: give a number of seconds"));
-        }
     }
     if let Some(Source::File(path)) = source {
         // Words after the script are its own, but an option before it is
