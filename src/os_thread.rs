@@ -9,6 +9,12 @@
 //! process (one `spawn_join` benchmark run in a few hundred did). Waiting
 //! costs nothing in practice: the spawner detaches long before a thread
 //! is done.
+//!
+//! The spawner also waits until the new thread has set itself up (Rust's
+//! runtime maps the thread a stack for its signal handlers, and glibc
+//! registers its thread-local destructors): those steps abort the process
+//! if memory has run out, so each thread does them while the spawner knows
+//! there was room ([`HEADROOM`]), before another thread's stack takes it.
 
 use std::sync::mpsc::{sync_channel, Receiver};
 
@@ -19,7 +25,9 @@ pub fn spawn(
     stack: usize,
     body: impl FnOnce() + Send + 'static,
 ) -> std::io::Result<()> {
+    leave_headroom()?;
     let (detached, wait) = sync_channel(1);
+    let (set_up, started) = sync_channel(1);
     let handle = std::thread::Builder::new()
         .name(name)
         .stack_size(stack)
@@ -27,12 +35,44 @@ pub fn spawn(
             let _exit_after_detach = ExitAfterDetach(wait);
             crate::panic::mark_script_thread();
             crate::stack_guard::enter(stack);
+            crate::interp::set_up_thread();
+            let _ = set_up.send(());
             body();
         })?;
     drop(handle);
     // Room for one message: this never blocks, and the thread keeps its end
     // of the channel until it has received it.
     let _ = detached.send(());
+    let _ = started.recv();
+    Ok(())
+}
+
+/// Address space a new thread needs besides its stack: Rust's runtime maps
+/// a small stack for its signal handlers as the thread starts, and a
+/// failure there aborts the whole process. Under an address-space cap the
+/// thread's own stack may just fit while that does not, so a thread starts
+/// only if this much more is free (checked by mapping it, then letting go).
+const HEADROOM: usize = 1 << 20;
+
+/// Fails, as the system would refuse a thread, when [`HEADROOM`] is not
+/// free.
+fn leave_headroom() -> std::io::Result<()> {
+    // SAFETY: a fresh anonymous mapping that nothing else sees, unmapped
+    // before returning.
+    unsafe {
+        let probe = libc::mmap(
+            std::ptr::null_mut(),
+            HEADROOM,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        );
+        if probe == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        libc::munmap(probe, HEADROOM);
+    }
     Ok(())
 }
 

@@ -20,7 +20,9 @@ pub use args::Args;
 pub use compile::Function;
 pub(crate) use ops::unorderable;
 use unwind::amend_thrown;
-pub use unwind::{error, raise, take_thrown, throw, Origin, Thrown, TraceEntry, Unwind, Why};
+pub use unwind::{
+    error, raise, set_up_thread, take_thrown, throw, Origin, Thrown, TraceEntry, Unwind, Why,
+};
 pub use vars::make_key;
 
 use crate::ast::{Name, Span};

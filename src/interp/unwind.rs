@@ -60,6 +60,13 @@ impl Unwind {
     }
 }
 
+/// Makes this thread's unwinding state now, while memory is known to be
+/// free: the first use registers a destructor with the C library, which
+/// aborts the process if it cannot allocate.
+pub fn set_up_thread() {
+    THROWN.with(|_| ());
+}
+
 /// Starts throwing `t` on this thread.
 pub fn raise(t: Box<Thrown>) -> Unwind {
     THROWN.with_borrow_mut(|slot| *slot = Some(t));

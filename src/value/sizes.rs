@@ -102,7 +102,7 @@ impl Sizes {
 
     /// Adds `item` at the end of `items`.
     pub fn push(&self, items: &mut Vec<Value>, item: Value) -> Result<(), Unwind> {
-        if items.len() == items.capacity() {
+        if items.len() >= self.list || items.len() == items.capacity() {
             self.grow_list(items, 1)?;
         }
         items.push(item);
