@@ -2,6 +2,8 @@
 //! error in a thread, rendered with ariadne as `Kind: message`, the source line
 //! with its span underlined, and notes (thread, call stack).
 
+pub mod suggest;
+
 use std::sync::Arc;
 
 use ariadne::{Config, IndexType, Label, Report, ReportKind, Source};
