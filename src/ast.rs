@@ -123,6 +123,54 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Takes the node's kind out, leaving `nil` (an `Expr` cannot be taken
+    /// apart by moving: it has a `Drop`).
+    pub fn take_kind(&mut self) -> ExprKind {
+        std::mem::replace(&mut self.kind, ExprKind::Const(Value::Nil))
+    }
+
+    /// Moves the node's children, if any, onto `out`.
+    fn take_children(&mut self, out: &mut Vec<Expr>) {
+        match self.take_kind() {
+            ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Func(_) => {}
+            ExprKind::List(items) => out.extend(items),
+            ExprKind::Map(entries) => out.extend(entries.into_iter().flat_map(|(k, v)| [k, v])),
+            ExprKind::Neg(a) | ExprKind::Not(a) | ExprKind::Field(a, _) => out.push(*a),
+            ExprKind::Binary(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Index(a, b) => out.extend([*a, *b]),
+            ExprKind::Compare(first, rest) => {
+                out.push(*first);
+                out.extend(rest.into_iter().map(|(_, e)| e));
+            }
+            ExprKind::Call(f, args) | ExprKind::Method(f, _, args) => {
+                out.push(*f);
+                out.extend(args.into_iter().map(|a| a.value));
+            }
+            ExprKind::Slice(a, parts) => {
+                out.push(*a);
+                out.extend(parts.into_iter().flatten().map(|p| *p));
+            }
+        }
+    }
+}
+
+/// A long chain (`1 + 1 + ... + 1`, `f()()()...`) is a tree as deep as the
+/// chain is long, and dropping it recursively would overflow the stack: the
+/// children are dropped from a list instead. (The resolver rejects such a
+/// tree; it must still be freed, on whatever stack parsed it.)
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        self.take_children(&mut pending);
+        while let Some(mut e) = pending.pop() {
+            e.take_children(&mut pending);
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum ExprKind {
     /// A literal, already made into a value.
@@ -151,6 +199,7 @@ pub enum ExprKind {
 pub struct Arg {
     pub name: Option<Name>,
     pub value: Expr,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -251,4 +300,28 @@ pub struct Program {
     pub body: Block,
     pub n_slots: u32,
     pub source: Arc<SourceFile>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deep_tree_drops_on_a_small_stack() {
+        let leaf = || Expr {
+            kind: ExprKind::Const(Value::Int(1)),
+            span: Span::default(),
+        };
+        let deep = (0..1_000_000).fold(leaf(), |a, _| Expr {
+            kind: ExprKind::Binary(BinOp::Add, Box::new(a), Box::new(leaf())),
+            span: Span::default(),
+        });
+        // Dropped recursively, a million levels would need far more than 64 KB.
+        std::thread::Builder::new()
+            .stack_size(64 << 10)
+            .spawn(move || drop(deep))
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 }

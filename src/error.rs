@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::interp::Thrown;
 
 /// A script failure: its kind (`TypeError`, `SyntaxError`...), message and
@@ -31,12 +31,8 @@ impl Error {
 
     /// Errors found before running (syntax, undeclared names): all rendered,
     /// the first one summarised.
-    pub(crate) fn from_diagnostics(
-        diags: &[Diagnostic],
-        source: &SourceFile,
-        color: bool,
-    ) -> Error {
-        let rendered = diags.iter().map(|d| d.render(source, color)).collect();
+    pub(crate) fn from_diagnostics(diags: &Diagnostics, source: &SourceFile, color: bool) -> Error {
+        let rendered = diags.render(source, color);
         let first = &diags[0];
         Error {
             kind: first.kind.clone(),
@@ -126,7 +122,7 @@ pub fn source_text<'a>(name: &str, bytes: &'a [u8], color: bool) -> Result<&'a s
         let message = format!("invalid UTF-8: byte 0x{:02x} is not text", bytes[at]);
         let span = crate::ast::Span::new(at, at + '\u{FFFD}'.len_utf8());
         let d = Diagnostic::new("SyntaxError", &message, span).with_label("save the file as UTF-8");
-        Error::from_diagnostics(&[d], &source, color)
+        Error::from_diagnostics(&d.into(), &source, color)
     })
 }
 

@@ -1,13 +1,20 @@
 //! The parser: runs the LALRPOP grammar over the lexer's tokens and turns
-//! its errors into diagnostics. Also holds the small tree-building helpers the
-//! grammar's actions call.
+//! its errors into diagnostics (`report`, with `hints` at what was meant).
+//! Also holds the small tree-building helpers the grammar's actions call,
+//! and the checks they make (a parameter declared twice...).
 
+mod hints;
+mod report;
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use lalrpop_util::{ErrorRecovery, ParseError};
 
 use crate::ast::*;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, MAX_SHOWN};
 use crate::lexer::{self, Tok};
 use crate::value::Value;
 
@@ -17,114 +24,51 @@ lalrpop_util::lalrpop_mod!(
     "/thr.rs"
 );
 
-type Recovered = ErrorRecovery<usize, Tok, Diagnostic>;
-
-/// Parses a whole source. On failure, returns every error found: lexing
-/// errors and each syntax error the parser recovered from.
-pub fn parse(source: &Arc<SourceFile>) -> Result<Program, Vec<Diagnostic>> {
-    let (tokens, mut diagnostics) = lexer::lex(&source.text);
-    let brackets = Brackets::of(&tokens);
-    let eof = source.text.len();
-    let (program, mut errors) = run_parser(source, tokens);
-    // Recovering from an error inside a block can lose the block's closing
-    // brace, and then the end of the input looks unexpected too: after a
-    // real error, such an error is only its echo.
-    if errors.iter().any(|e| !at_eof(e)) {
-        errors.retain(|e| !at_eof(e));
-    }
-    let explain = |e| brackets.explain(describe(e, eof), source);
-    diagnostics.extend(errors.into_iter().map(explain));
-    match program {
-        Some(program) if diagnostics.is_empty() => Ok(program),
-        _ => Err(diagnostics),
-    }
-}
-
 type SyntaxError = ParseError<usize, Tok, Diagnostic>;
 
-/// Runs the grammar: the program, unless an error stopped it, and every
-/// syntax error in source order (those recovered from, then the last).
+/// Parses a whole source. On failure, returns every error found: lexing
+/// errors and each syntax error the parser recovered from, in source order.
+pub fn parse(source: &Arc<SourceFile>) -> Result<Program, Diagnostics> {
+    let lexed = lexer::lex(&source.text);
+    if lexed.too_deep {
+        // The tokens stop early: the parser would only say so.
+        return Err(lexed.errors);
+    }
+    let (program, found) = run_parser(source, &lexed.tokens);
+    let reporter = report::Reporter::new(source, &lexed.tokens);
+    let errors = lexed
+        .errors
+        .merge(found.into_diagnostics(|e| reporter.describe(e)));
+    match program {
+        Some(program) if errors.is_empty() => Ok(program),
+        _ => Err(errors),
+    }
+}
+
+/// Parsing stops after this many syntax errors: each costs the parser time
+/// in proportion to its nesting, and a flood of them says nothing more.
+const MAX_COUNTED: usize = 10_000;
+
+/// Runs the grammar: the program, unless an error stopped it, and the
+/// syntax errors met.
 fn run_parser(
     source: &Arc<SourceFile>,
-    tokens: Vec<lexer::Spanned>,
-) -> (Option<Program>, Vec<SyntaxError>) {
-    let mut recovered = Vec::new();
+    tokens: &[lexer::Spanned],
+) -> (Option<Program>, SyntaxErrors) {
+    let mut found = SyntaxErrors::default();
+    let seen = found.seen.clone();
+    let tokens = tokens.iter().take_while(|_| seen.get() < MAX_COUNTED);
     let result = grammar::ProgramParser::new().parse(
-        &mut recovered,
+        &mut found,
         source,
-        tokens.into_iter().map(Ok::<_, Diagnostic>),
+        tokens.cloned().map(Ok::<_, Diagnostic>),
     );
-    let mut errors: Vec<SyntaxError> = recovered.into_iter().map(|r: Recovered| r.error).collect();
     match result {
-        Ok(program) => (Some(program), errors),
+        Ok(program) => (Some(program), found),
         Err(e) => {
-            errors.push(e);
-            (None, errors)
+            found.add(e);
+            (None, found)
         }
-    }
-}
-
-fn at_eof(e: &SyntaxError) -> bool {
-    matches!(e, ParseError::UnrecognizedEof { .. })
-}
-
-/// Where the source's brackets open and close, to say which one a syntax
-/// error left open (the usual cause of an error on a later line).
-struct Brackets(Vec<(usize, Tok)>);
-
-impl Brackets {
-    fn of(tokens: &[lexer::Spanned]) -> Brackets {
-        let is_bracket = |t: &Tok| {
-            matches!(
-                t,
-                Tok::LParen
-                    | Tok::RParen
-                    | Tok::LBracket
-                    | Tok::RBracket
-                    | Tok::LBrace
-                    | Tok::RBrace
-            )
-        };
-        Brackets(
-            tokens
-                .iter()
-                .filter(|(_, t, _)| is_bracket(t))
-                .map(|(l, t, _)| (*l, t.clone()))
-                .collect(),
-        )
-    }
-
-    /// The `(` or `[` still open where `at` is, if any: a newline inside
-    /// one does not end a statement, so the next line runs on into it.
-    fn open_at(&self, at: usize) -> Option<(usize, &Tok)> {
-        let mut open = Vec::new();
-        for (pos, tok) in self.0.iter().take_while(|(p, _)| *p < at) {
-            match tok {
-                Tok::LParen | Tok::LBracket | Tok::LBrace => open.push((*pos, tok)),
-                _ => {
-                    open.pop();
-                }
-            }
-        }
-        open.pop()
-            .filter(|(_, t)| matches!(t, Tok::LParen | Tok::LBracket))
-    }
-
-    /// Adds a note naming the bracket left open before an error on a later line.
-    fn explain(&self, d: Diagnostic, source: &SourceFile) -> Diagnostic {
-        let Some((pos, tok)) = self.open_at(d.span.start as usize) else {
-            return d;
-        };
-        let (open_line, _) = source.line_col(pos as u32);
-        let (error_line, _) = source.line_col(d.span.start);
-        if open_line == error_line {
-            return d;
-        }
-        d.with_note(format!(
-            "the {} at {} is never closed",
-            tok.describe(),
-            source.location(pos as u32)
-        ))
     }
 }
 
@@ -132,64 +76,93 @@ impl Brackets {
 /// bracket or string), so the REPL should read another line.
 pub fn is_incomplete(text: &str) -> bool {
     let source = SourceFile::new("<input>", text);
-    let (tokens, lex_errors) = lexer::lex(text);
-    if lex_errors
+    let lexed = lexer::lex(text);
+    let unterminated = lexed
+        .errors
         .iter()
-        .any(|d| d.message.starts_with("unterminated"))
-    {
+        .any(|d| d.message.starts_with("unterminated"));
+    if unterminated || lexed.too_deep {
         return false;
     }
     // Incomplete only if the end of the input is the one problem: an error
     // before it means the entry is wrong, and more lines will not fix it.
-    let (_, errors) = run_parser(&source, tokens);
-    !errors.is_empty() && errors.iter().all(at_eof)
+    let (_, found) = run_parser(&source, &lexed.tokens);
+    let last = lexed.tokens.last().map(|(start, _, _)| *start);
+    found.only_at_end() || found.awaits_handler(last)
 }
 
-fn describe(error: ParseError<usize, Tok, Diagnostic>, eof: usize) -> Diagnostic {
-    match error {
-        ParseError::User { error } => error,
-        ParseError::InvalidToken { location } => {
-            Diagnostic::syntax("invalid token", Span::new(location, location + 1))
+/// The syntax errors met while parsing, as LALRPOP gives them: the first
+/// [`MAX_SHOWN`] kept, the rest counted, and the first error at the end of
+/// the input apart from them.
+#[derive(Default)]
+pub struct SyntaxErrors {
+    kept: Vec<SyntaxError>,
+    more: usize,
+    /// How many errors so far, shared with the token stream that stops at
+    /// [`MAX_COUNTED`].
+    seen: Rc<Cell<usize>>,
+    /// Recovering from an error inside a block can lose the block's closing
+    /// brace, and then the end of the input looks unexpected too: after a
+    /// real error, an error here is only its echo.
+    at_end: Option<SyntaxError>,
+}
+
+impl SyntaxErrors {
+    fn add(&mut self, e: SyntaxError) {
+        if matches!(e, ParseError::UnrecognizedEof { .. }) {
+            self.at_end.get_or_insert(e);
+            return;
         }
-        ParseError::UnrecognizedEof { location, expected } => Diagnostic::syntax(
-            format!("unexpected end of input{}", expected_list(&expected)),
-            Span::new(location.min(eof), eof),
-        )
-        .with_label("the input ends here"),
-        ParseError::UnrecognizedToken {
-            token: (l, tok, r),
-            expected,
-        } => unexpected_token(l, &tok, r, &expected),
-        ParseError::ExtraToken { token: (l, tok, r) } => unexpected_token(l, &tok, r, &[]),
+        self.seen.set(self.seen.get() + 1);
+        if self.kept.len() < MAX_SHOWN {
+            self.kept.push(e);
+        } else {
+            self.more += 1;
+        }
     }
-}
 
-fn unexpected_token(l: usize, tok: &Tok, r: usize, expected: &[String]) -> Diagnostic {
-    Diagnostic::syntax(
-        format!("unexpected {}{}", tok.describe(), expected_list(expected)),
-        Span::new(l, r),
-    )
-    .with_label("not expected here")
-}
+    /// An error the grammar recovered from (at the next statement).
+    pub fn recovered(&mut self, r: ErrorRecovery<usize, Tok, Diagnostic>) {
+        self.add(r.error);
+    }
 
-/// `, expected one of 'x', 'y'` from LALRPOP's quoted terminal names.
-fn expected_list(expected: &[String]) -> String {
-    let names: Vec<String> = expected
-        .iter()
-        .map(|e| {
-            let bare = e.trim_matches('"');
-            match bare {
-                "newline" => "newline".to_string(),
-                "identifier" | "integer" | "float" | "string" => bare.to_string(),
-                _ => format!("'{}'", bare.replace("\\\"", "\"")),
-            }
-        })
-        .collect();
-    match names.len() {
-        0 => String::new(),
-        1 => format!(", expected {}", names[0]),
-        _ if names.len() > 8 => ", expected an expression or statement".to_string(),
-        _ => format!(", expected one of {}", names.join(", ")),
+    /// An error a tree-building helper found.
+    fn report(&mut self, error: Diagnostic) {
+        self.add(ParseError::User { error });
+    }
+
+    fn only_at_end(&self) -> bool {
+        self.kept.is_empty() && self.more == 0 && self.at_end.is_some()
+    }
+
+    /// True when the one error is a `try` block ending the input with its
+    /// newline, and no handler yet: the next line may bring the `catch`.
+    fn awaits_handler(&self, last: Option<usize>) -> bool {
+        let [ParseError::UnrecognizedToken {
+            token: (at, Tok::Term, _),
+            expected,
+        }] = self.kept.as_slice()
+        else {
+            return false;
+        };
+        self.more == 0 && Some(*at) == last && expected == &["\"catch\"", "\"finally\""]
+    }
+
+    fn into_diagnostics(self, describe: impl Fn(SyntaxError) -> Diagnostic) -> Diagnostics {
+        let mut out = Diagnostics::default();
+        let errors = if self.kept.is_empty() {
+            Vec::from_iter(self.at_end)
+        } else {
+            self.kept
+        };
+        for e in errors {
+            out.push(describe(e));
+        }
+        out.add_more(self.more);
+        if self.seen.get() >= MAX_COUNTED {
+            out.stop();
+        }
+        out
     }
 }
 
@@ -200,9 +173,11 @@ pub fn span(l: usize, r: usize) -> Span {
     Span::new(l, r)
 }
 
-/// Builds a call; `recv.name(args)` becomes a method call.
-pub fn call(callee: Expr, args: Vec<Arg>, span: Span) -> Expr {
-    let kind = match callee.kind {
+/// Builds a call; `recv.name(args)` becomes a method call. Keyword
+/// arguments come after the positional ones, each name once (Python's rules).
+pub fn call(mut callee: Expr, args: Vec<Arg>, span: Span, errors: &mut SyntaxErrors) -> Expr {
+    check_args(&args, errors);
+    let kind = match callee.take_kind() {
         ExprKind::Field(recv, name) => ExprKind::Method(recv, name, args),
         kind => ExprKind::Call(
             Box::new(Expr {
@@ -215,12 +190,48 @@ pub fn call(callee: Expr, args: Vec<Arg>, span: Span) -> Expr {
     Expr { kind, span }
 }
 
+fn check_args(args: &[Arg], errors: &mut SyntaxErrors) {
+    let mut names = HashSet::new();
+    let mut keyword_seen = false;
+    for arg in args {
+        match &arg.name {
+            Some(name) if !names.insert(name) => errors.report(
+                Diagnostic::syntax(format!("keyword argument '{name}' repeated"), arg.span)
+                    .with_label("given a second time here"),
+            ),
+            Some(_) => keyword_seen = true,
+            None if keyword_seen => errors.report(
+                Diagnostic::syntax("positional argument follows keyword argument", arg.span)
+                    .with_label("positional, after a keyword argument")
+                    .with_help("put the positional arguments first"),
+            ),
+            None => {}
+        }
+    }
+}
+
 pub fn func(
     name: &str,
     (params, body): (Vec<Param>, Block),
     span: Span,
     source: &Arc<SourceFile>,
+    errors: &mut SyntaxErrors,
 ) -> Arc<FnDef> {
+    let mut names = HashSet::new();
+    for p in &params {
+        if !names.insert(&p.var.name) {
+            errors.report(
+                Diagnostic::syntax(
+                    format!(
+                        "duplicate parameter '{}' in function definition",
+                        p.var.name
+                    ),
+                    p.var.span,
+                )
+                .with_label("declared a second time here"),
+            );
+        }
+    }
     Arc::new(FnDef {
         name: name.into(),
         params,
@@ -234,7 +245,7 @@ pub fn func(
 
 /// A bare identifier key `{name: 1}` is the string `"name"`.
 pub fn map_key(key: Expr) -> Expr {
-    match key.kind {
+    match &key.kind {
         ExprKind::Var(v) => Expr {
             kind: ExprKind::Const(Value::str(&v.name)),
             span: key.span,
@@ -244,16 +255,16 @@ pub fn map_key(key: Expr) -> Expr {
 }
 
 /// The left side of an assignment, or an error if it is not assignable.
-pub fn assign_target(e: Expr, errors: &mut Vec<Recovered>) -> Target {
-    match e.kind {
+pub fn assign_target(mut e: Expr, errors: &mut SyntaxErrors) -> Target {
+    match e.take_kind() {
         ExprKind::Var(v) => Target::Var(v),
         ExprKind::Index(a, i) => Target::Index(*a, *i),
         ExprKind::Field(a, name) => Target::Field(*a, name),
         _ => {
-            errors.push(user_error(
+            errors.report(
                 Diagnostic::syntax("cannot assign to this expression", e.span)
                     .with_label("only a variable, `a[i]` or `a.name` can be assigned"),
-            ));
+            );
             Target::Var(Var::new("<invalid>", e.span))
         }
     }
@@ -265,7 +276,7 @@ pub fn catch_clause(
     alias: Option<Var>,
     body: Block,
     span: Span,
-    errors: &mut Vec<Recovered>,
+    errors: &mut SyntaxErrors,
 ) -> Catch {
     let is_kind = |v: &Var| v.name.starts_with(|c: char| c.is_ascii_uppercase());
     match (first, alias) {
@@ -282,7 +293,7 @@ pub fn catch_clause(
             span,
         },
         (Some(var), Some(alias)) => {
-            errors.push(user_error(
+            errors.report(
                 Diagnostic::syntax(
                     format!(
                         "'{}' is not an error kind (kinds start with an upper-case letter)",
@@ -291,7 +302,7 @@ pub fn catch_clause(
                     var.span,
                 )
                 .with_label("expected an error kind such as ValueError"),
-            ));
+            );
             Catch {
                 kind: None,
                 var: Some(alias),
@@ -302,9 +313,109 @@ pub fn catch_clause(
     }
 }
 
-fn user_error(error: Diagnostic) -> Recovered {
-    ErrorRecovery {
-        error: ParseError::User { error },
-        dropped_tokens: Vec::new(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Diagnostics {
+        parse(&SourceFile::new("t.thr", text)).expect_err("a syntax error")
+    }
+
+    fn helps(text: &str) -> Vec<Option<String>> {
+        errors(text).iter().map(|d| d.help.clone()).collect()
+    }
+
+    #[test]
+    fn the_repl_reads_on_while_only_the_end_is_missing() {
+        for open in [
+            "fn f() {",
+            "let x = (1 +",
+            "if x { } elif",
+            "try { x }",
+            "try { x }\n",
+            "[1,\n2,",
+        ] {
+            assert!(is_incomplete(open), "{open}");
+        }
+        let deep = "(".repeat(lexer::MAX_DEPTH + 1);
+        for done in [
+            "try { x } catch e { }",
+            "try { x }\ny",
+            "print(1))",
+            "\"abc",
+            "x y",
+            deep.as_str(),
+        ] {
+            assert!(!is_incomplete(done), "{done}");
+        }
+    }
+
+    /// The last line of the report: how many more errors there were.
+    fn more(found: &Diagnostics) -> String {
+        let source = SourceFile::new("t.thr", "");
+        let report = found.render(&source, false);
+        report.lines().last().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn at_most_max_shown_errors_are_kept_and_the_rest_counted() {
+        let found = errors(&")\n".repeat(MAX_SHOWN + 5));
+        assert_eq!(found.len(), MAX_SHOWN);
+        assert_eq!(more(&found), "... and 5 more errors");
+        let lexed_and_parsed = errors(&"$\n)\n".repeat(MAX_SHOWN));
+        assert_eq!(
+            more(&lexed_and_parsed),
+            format!("... and {MAX_SHOWN} more errors")
+        );
+        // In source order: the bad character, then the bracket.
+        assert!(lexed_and_parsed[0]
+            .message
+            .starts_with("unexpected character"));
+        assert!(lexed_and_parsed[1].message.starts_with("unexpected ')'"));
+    }
+
+    #[test]
+    fn a_try_needs_a_handler() {
+        let found = errors("try { x }\nprint(1)");
+        assert_eq!(found[0].message, "'try' without 'catch' or 'finally'");
+        assert!(parse(&SourceFile::new("t", "try { x }\nfinally { y }")).is_ok());
+        assert!(parse(&SourceFile::new("t", "try { x }\ncatch e { y }")).is_ok());
+    }
+
+    #[test]
+    fn hints_stay_quiet_where_they_do_not_fit() {
+        // `def` as a plain name, `:` in a slice, `=` as a keyword argument,
+        // two items where no `,` may come, `+ +` apart.
+        let quiet = [
+            "let def = 1\nprint(def + )",
+            "if xs[1:] { y z }",
+            "if f(a=1) { y z }",
+            "let x = 1 2",
+            "x + + 1",
+        ];
+        for text in quiet {
+            assert_eq!(helps(text), [None], "{text}");
+        }
+    }
+
+    #[test]
+    fn every_hint_looks_only_at_tokens_that_exist() {
+        let ends = [
+            "[1", "[1 2", "x--", "x++", "if x", "if x =", "if x:", "f(a b", "else if",
+        ];
+        for text in ends {
+            let found = errors(text);
+            assert!(!found.is_empty(), "{text}");
+        }
+        assert_eq!(helps("x--"), [Some("write 'x -= 1'".to_string())]);
+    }
+
+    #[test]
+    fn a_comma_is_suggested_across_lines_only_inside_closed_brackets() {
+        let comma = Some("insert a ',' before it: items are separated by commas".to_string());
+        assert_eq!(helps("print(a\n  b)"), [comma]);
+        let open = errors("let xs = [1, 2\nprint(xs)");
+        assert_eq!(open[0].help, None);
+        assert_eq!(open[0].notes, ["the '[' at t.thr:1:10 is never closed"]);
     }
 }

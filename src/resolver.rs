@@ -1,5 +1,6 @@
 //! The resolver: binds every variable to a frame slot, a captured cell or a
-//! builtin before anything runs, and reports undeclared names, misplaced
+//! builtin before anything runs, and reports undeclared names (with the
+//! nearest visible name, or Thr's word for another language's), misplaced
 //! `break`/`return` and assignments to builtins.
 //!
 //! Each block is pre-scanned: its `fn` declarations are visible in the whole
@@ -11,7 +12,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::suggest::did_you_mean;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// Other languages' names for Thr's constants.
+const FOREIGN: &[(&str, &str)] = &[
+    ("None", "nil"),
+    ("null", "nil"),
+    ("undefined", "nil"),
+    ("True", "true"),
+    ("False", "false"),
+];
 
 /// Resolves programs. It keeps the top-level scope between calls, so the
 /// REPL's later entries see the earlier entries' declarations.
@@ -22,13 +33,16 @@ pub struct Resolver {
     /// In the REPL every top-level variable lives in a cell, since a later
     /// entry may define a closure over it.
     all_globals_in_cells: bool,
-    errors: Vec<Diagnostic>,
+    errors: Diagnostics,
     /// How deeply the expression being resolved is nested.
     nesting: usize,
     /// In the REPL: top-level slots kept for globals that a function body
     /// names before any entry declares them. The entry that declares one
     /// takes its slot, so the function sees it, as Python's globals are.
     pending: HashMap<Name, u32>,
+    /// Whether too deep an expression was reported: once is enough, deeper
+    /// parts of the same expression would say the same.
+    too_deep_reported: bool,
 }
 
 /// The REPL's top-level names before an entry, restored if it fails.
@@ -116,15 +130,16 @@ impl Resolver {
                 .collect(),
             fns: vec![FnCtx::new()],
             all_globals_in_cells: repl,
-            errors: Vec::new(),
+            errors: Diagnostics::default(),
             nesting: 0,
             pending: HashMap::new(),
+            too_deep_reported: false,
         }
     }
 
     /// Resolves a program (or one REPL entry), setting every slot in place.
     /// A REPL entry that fails leaves the top-level names as they were.
-    pub fn resolve(&mut self, program: &mut Program) -> Result<(), Vec<Diagnostic>> {
+    pub fn resolve(&mut self, program: &mut Program) -> Result<(), Diagnostics> {
         let saved = self.all_globals_in_cells.then(|| self.save_globals());
         let first_new_slot = self.fns[0].n_slots;
         self.prescan(&mut program.body);
@@ -143,13 +158,15 @@ impl Resolver {
                 fixed: !repl && !top.assigned[slot as usize],
             })
             .collect();
+        self.too_deep_reported = false;
         if self.errors.is_empty() {
             return Ok(());
         }
         if let Some(saved) = saved {
             self.restore_globals(saved);
         }
-        Err(std::mem::take(&mut self.errors))
+        // An assignment's value is resolved before its target.
+        Err(std::mem::take(&mut self.errors).in_source_order())
     }
 
     /// The top-level names declared so far, with their slots.
@@ -395,12 +412,7 @@ impl Resolver {
 
     fn expr(&mut self, e: &mut Expr) {
         if self.nesting == MAX_NESTING {
-            // Once is enough: deeper parts of the same expression say the same.
-            if self
-                .errors
-                .iter()
-                .any(|d| d.message.starts_with("expression nested"))
-            {
+            if std::mem::replace(&mut self.too_deep_reported, true) {
                 return;
             }
             self.error(
@@ -473,17 +485,42 @@ impl Resolver {
 
     fn var(&mut self, var: &mut Var) {
         var.slot = self.lookup(&var.name).unwrap_or_else(|| {
-            self.error(
-                Diagnostic::new(
-                    "NameError",
-                    format!("name '{}' is not defined", var.name),
-                    var.span,
-                )
-                .with_label("not declared anywhere")
-                .with_note(format!("declare it first with `let {} = ...`", var.name)),
-            );
+            let d = Diagnostic::new(
+                "NameError",
+                format!("name '{}' is not defined", var.name),
+                var.span,
+            )
+            .with_label("not declared anywhere");
+            let d = self.what_was_meant(d, &var.name);
+            self.error(d);
             Slot::Unresolved
         });
+    }
+
+    /// Thr's word for another language's name, else the nearest name in
+    /// sight (skipped once errors are only counted), else how to declare it.
+    fn what_was_meant(&self, d: Diagnostic, name: &str) -> Diagnostic {
+        if let Some((_, thr)) = FOREIGN.iter().find(|(other, _)| *other == name) {
+            return d.with_help(format!("Thr spells it '{thr}'"));
+        }
+        if name == "self" || name == "this" {
+            return d.with_help(format!(
+                "Thr has no '{name}': pass the map to the function, or let the function capture it"
+            ));
+        }
+        let near = (!self.errors.is_full()).then(|| did_you_mean(name, self.names_in_sight()));
+        match near.flatten() {
+            Some(near) => d.with_help(format!("did you mean '{near}'?")),
+            None => d.with_note(format!("declare it first with `let {name} = ...`")),
+        }
+    }
+
+    /// Every name a use here could mean: declared in an enclosing block of
+    /// any enclosing function (before or after this point), or a builtin.
+    fn names_in_sight(&self) -> impl Iterator<Item = &str> {
+        let scopes = self.fns.iter().flat_map(|f| &f.scopes);
+        let declared = scopes.flat_map(|s| s.names.keys().chain(s.later.keys()));
+        declared.chain(self.builtins.keys()).map(|n| &**n)
     }
 
     /// Records that the variable `name` now resolves to is assigned.

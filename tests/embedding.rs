@@ -275,7 +275,9 @@ fn an_engine_returns_the_main_threads_error_and_prints_only_other_threads() {
     );
     let report = err.text();
     assert!(
-        report.starts_with("Exception in thread w:\nIndexError: list index out of range\n"),
+        report.starts_with(
+            "Exception in thread w:\nIndexError: list index 1 out of range for a list of length 0\n"
+        ),
         "{report}"
     );
     assert_eq!(report.matches("IndexError").count(), 1, "{report}");

@@ -1,5 +1,6 @@
-//! Feeds arbitrary bytes through the lexer, parser and resolver: none of
-//! them may panic, whatever the input.
+//! Feeds arbitrary bytes through the lexer, parser and resolver, and renders
+//! the errors they report (`Engine::check`): none of them may panic,
+//! whatever the input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

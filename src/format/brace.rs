@@ -164,7 +164,11 @@ impl Fields<'_> {
             .ok_or_else(|| {
                 error(
                     "IndexError",
-                    format!("Replacement index {index} out of range for positional args tuple"),
+                    format!(
+                        "Replacement index {index} out of range for {} positional argument{}",
+                        self.pos.len(),
+                        if self.pos.len() == 1 { "" } else { "s" }
+                    ),
                 )
             })
     }
@@ -278,14 +282,19 @@ fn attribute(value: &Value, name: &str) -> Result<Value, FormatError> {
     })
 }
 
+fn out_of_range(what: &str, i: i64, len: usize) -> FormatError {
+    let message = format!("{what} index {i} out of range for a {what} of length {len}");
+    error("IndexError", message)
+}
+
 /// `{0[key]}`: an all-digit key is an int, anything else a string, as in Python.
 fn item(value: &Value, key: &str) -> Result<Value, FormatError> {
     let index = parse_index(key)?;
     match (value, index) {
-        (Value::List(items), Some(i)) => usize::try_from(i)
-            .ok()
-            .and_then(|i| items.read(|items| items.get(i).cloned()))
-            .ok_or_else(|| error("IndexError", "list index out of range")),
+        (Value::List(items), Some(i)) => items.read(|items| {
+            let found = usize::try_from(i).ok().and_then(|i| items.get(i).cloned());
+            found.ok_or_else(|| out_of_range("list", i, items.len()))
+        }),
         (Value::List(_), None) => Err(type_error(
             "list indices must be integers or slices, not str",
         )),
@@ -293,7 +302,7 @@ fn item(value: &Value, key: &str) -> Result<Value, FormatError> {
             .ok()
             .and_then(|i| s.chars().nth(i))
             .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
-            .ok_or_else(|| error("IndexError", "string index out of range")),
+            .ok_or_else(|| out_of_range("string", i, s.chars().count())),
         (Value::Str(_), None) => Err(type_error("string indices must be integers, not 'str'")),
         (Value::Map(map), _) => {
             let key = Key(index.map_or_else(|| Value::str(key), Value::Int));

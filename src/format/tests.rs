@@ -1214,13 +1214,19 @@ fn brace_errors() {
             "{} {}",
             vec![int(1)],
             "IndexError",
-            "Replacement index 1 out of range for positional args tuple",
+            "Replacement index 1 out of range for 1 positional argument",
         ),
         (
             "{1}",
             vec![int(1)],
             "IndexError",
-            "Replacement index 1 out of range for positional args tuple",
+            "Replacement index 1 out of range for 1 positional argument",
+        ),
+        (
+            "{2}",
+            vec![int(1), int(2)],
+            "IndexError",
+            "Replacement index 2 out of range for 2 positional arguments",
         ),
         (
             "{0} {}",
@@ -1344,7 +1350,7 @@ fn brace_errors() {
             "{0[5]}",
             vec![list(vec![int(5), int(6)])],
             "IndexError",
-            "list index out of range",
+            "list index 5 out of range for a list of length 2",
         ),
         (
             "{0[x]}",
@@ -1356,7 +1362,7 @@ fn brace_errors() {
             "{0[5]}",
             vec![s("ab")],
             "IndexError",
-            "string index out of range",
+            "string index 5 out of range for a string of length 2",
         ),
         (
             "{0[x]}",

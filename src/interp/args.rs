@@ -1,6 +1,7 @@
 //! Call arguments as builtins receive them, and binding them to parameters.
 
 use crate::ast::Name;
+use crate::diagnostic::suggest;
 use crate::value::Value;
 
 use super::{throw, Unwind};
@@ -41,10 +42,8 @@ impl Args {
         }
         for (name, v) in self.kw {
             let Some(i) = params.iter().position(|p| **p == *name) else {
-                return throw(
-                    "TypeError",
-                    format!("{func}() got an unexpected keyword argument '{name}'"),
-                );
+                let message = format!("{func}() got an unexpected keyword argument '{name}'");
+                return throw("TypeError", suggest::append(message, &name, params));
             };
             if out[i].is_some() {
                 return throw(

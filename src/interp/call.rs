@@ -4,6 +4,7 @@ use arcstr::ArcStr;
 
 use crate::ast::Name;
 use crate::builtins;
+use crate::diagnostic::suggest;
 use crate::runtime::Runtime;
 use crate::value::{Closure, Key, NativeFn, StrKey, Value};
 
@@ -132,10 +133,9 @@ impl Interp {
         let (params, name) = (&c.func.def.params, &c.func.def.name);
         for (key, v) in kw {
             let Some(i) = params.iter().position(|p| p.var.name == key) else {
-                return throw(
-                    "TypeError",
-                    format!("{name}() got an unexpected keyword argument '{key}'"),
-                );
+                let message = format!("{name}() got an unexpected keyword argument '{key}'");
+                let names = params.iter().map(|p| &*p.var.name);
+                return throw("TypeError", suggest::append(message, &key, names));
             };
             if i < n_pos {
                 return throw(
@@ -219,7 +219,7 @@ impl Interp {
             return Ok(bound_method(recv.clone(), name));
         }
         match recv {
-            Value::Map(_) => throw("AttributeError", format!("map has no field '{name}'")),
+            Value::Map(_) => missing(recv, name, format!("map has no field '{name}'")),
             _ => no_attribute(recv, name),
         }
     }
@@ -325,14 +325,32 @@ fn not_iterable(v: &Value) -> Result<(), Unwind> {
 }
 
 fn no_attribute(recv: &Value, name: &str) -> Outcome {
-    throw(
-        "AttributeError",
-        format!("{} has no attribute '{name}'", recv.type_name()),
-    )
+    let message = format!("{} has no attribute '{name}'", recv.type_name());
+    missing(recv, name, message)
 }
 
 fn has_method(recv: &Value, name: &str) -> bool {
     builtins::methods_of(recv).contains(&name)
+}
+
+/// A map's keys are suggested only when there are few: a miss on a big
+/// map stays cheap.
+const MAX_KEYS_SUGGESTED: usize = 1000;
+
+/// An `AttributeError`: `message`, and the nearest of what `recv.name`
+/// could have named, if one is near.
+fn missing(recv: &Value, name: &str, message: String) -> Outcome {
+    let big = matches!(recv, Value::Map(m) if m.read(|m| m.len()) >= MAX_KEYS_SUGGESTED);
+    let names = if big {
+        builtins::methods_of(recv)
+            .iter()
+            .map(|m| m.to_string())
+            .collect()
+    } else {
+        builtins::attributes(recv)
+    };
+    let message = suggest::append(message, name, names.iter().map(String::as_str));
+    throw("AttributeError", message)
 }
 
 /// `recv.name` as a function value that calls the method, named

@@ -359,7 +359,10 @@ fn position(i: &Value, len: usize, what: &str) -> Result<usize, Unwind> {
     };
     let at = if i < 0 { i + len as i64 } else { i };
     if at < 0 || at >= len as i64 {
-        return throw("IndexError", format!("{what} index out of range"));
+        return throw(
+            "IndexError",
+            format!("{what} index {i} out of range for a {what} of length {len}"),
+        );
     }
     Ok(at as usize)
 }
