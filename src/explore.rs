@@ -10,13 +10,22 @@ use crate::golden::{self, Case, Run};
 
 /// Explores `runs` schedules, seeds `seed`, `seed + 1`, ...; prints the first
 /// failure and how to replay it. Returns whether every run passed.
-pub fn explore(exe: &Path, script: &Path, runs: u64, seed: u64, color: bool) -> bool {
+/// `extra` holds more options for every run (`--race`).
+pub fn explore(
+    exe: &Path,
+    script: &Path,
+    runs: u64,
+    seed: u64,
+    color: bool,
+    extra: &[String],
+) -> bool {
     let case = Case {
         script: script.to_path_buf(),
     };
     let has_out = script.with_extension("out").exists();
     for schedule in seed..seed.saturating_add(runs) {
-        let options = vec!["--schedule".to_string(), schedule.to_string()];
+        let mut options = vec!["--schedule".to_string(), schedule.to_string()];
+        options.extend_from_slice(extra);
         let verdict = golden::run_with(exe, &case, &options)
             .and_then(|got| judge(&case, &got, has_out, color));
         if let Err(why) = verdict {

@@ -184,7 +184,14 @@ pub fn diff(want: &str, got: &str, color: bool) -> String {
 /// `thr test`: runs every case on all cores, prints each failure's diff and
 /// the closing `N passed, M failed`; with `bless`, writes the files instead.
 /// Returns whether every case passed.
-pub fn run_all(exe: &Path, paths: &[PathBuf], bless_files: bool, color: bool) -> bool {
+/// `extra` holds more options for every run (`--race`).
+pub fn run_all(
+    exe: &Path,
+    paths: &[PathBuf],
+    bless_files: bool,
+    color: bool,
+    extra: &[String],
+) -> bool {
     let cases = discover(paths);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -194,7 +201,7 @@ pub fn run_all(exe: &Path, paths: &[PathBuf], bless_files: bool, color: bool) ->
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
-                let verdict = run(exe, case).and_then(|got| {
+                let verdict = run_with(exe, case, extra).and_then(|got| {
                     if bless_files {
                         bless(case, &got).map_err(|e| e.to_string())
                     } else {

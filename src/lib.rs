@@ -22,6 +22,7 @@ pub mod native;
 mod os_thread;
 mod panic;
 pub mod parser;
+pub mod race;
 pub mod resolver;
 pub mod runtime;
 pub mod scheduler;

@@ -36,6 +36,12 @@ struct RunArgs {
     /// Replay a schedule found by `thr explore` (implies --deterministic)
     #[arg(long, value_name = "N")]
     schedule: Option<u64>,
+    /// Report data races and lock-order inversions (potential deadlocks)
+    #[arg(long, overrides_with = "race")]
+    race: bool,
+    /// Like --race, and stop the run at the first report
+    #[arg(long, overrides_with = "race_stop")]
+    race_stop: bool,
     /// Run a snippet instead of a file
     #[arg(short = 'e', value_name = "CODE")]
     code: Option<String>,
@@ -62,6 +68,9 @@ enum Command {
         /// The first schedule's seed
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Run each schedule with --race: any report fails it
+        #[arg(long)]
+        race: bool,
     },
     /// Run golden tests: each X.thr with an X.out, deterministically
     Test {
@@ -70,6 +79,9 @@ enum Command {
         /// Write the expected files from the actual runs instead of comparing
         #[arg(long)]
         bless: bool,
+        /// Run each test with --race
+        #[arg(long)]
+        race: bool,
     },
 }
 
@@ -79,8 +91,13 @@ fn main() -> ExitCode {
     engine.set_color(std::io::stderr().is_terminal());
     match cli.command {
         Some(Command::Check { files }) => check(&engine, &files),
-        Some(Command::Test { paths, bless }) => test(paths, bless),
-        Some(Command::Explore { file, runs, seed }) => explore(&file, runs, seed),
+        Some(Command::Test { paths, bless, race }) => test(paths, bless, race_flag(race)),
+        Some(Command::Explore {
+            file,
+            runs,
+            seed,
+            race,
+        }) => explore(&file, runs, seed, race_flag(race)),
         None => run(engine, cli.run),
     }
 }
@@ -92,6 +109,7 @@ fn run(mut engine: thr::Engine, opts: RunArgs) -> ExitCode {
     engine.set_deterministic(opts.deterministic || opts.schedule.is_some());
     engine.set_schedule(opts.schedule);
     engine.set_trace(opts.trace);
+    engine.set_race(opts.race || opts.race_stop, opts.race_stop);
     let result = match (opts.code, opts.file) {
         (Some(code), file) => {
             // With -e there is no script file: every word is an argument.
@@ -105,6 +123,10 @@ fn run(mut engine: thr::Engine, opts: RunArgs) -> ExitCode {
         }
         (None, None) if opts.deterministic || opts.schedule.is_some() => {
             eprintln!("error: --deterministic runs a script (FILE or -e CODE), not the REPL");
+            return ExitCode::from(2);
+        }
+        (None, None) if opts.race || opts.race_stop => {
+            eprintln!("error: --race runs a script (FILE or -e CODE), not the REPL");
             return ExitCode::from(2);
         }
         (None, None) => return repl::run(engine),
@@ -133,7 +155,12 @@ fn check(engine: &thr::Engine, files: &[PathBuf]) -> ExitCode {
     ExitCode::from(failed as u8)
 }
 
-fn test(mut paths: Vec<PathBuf>, bless: bool) -> ExitCode {
+/// The options `thr test --race` and `thr explore --race` give each run.
+fn race_flag(race: bool) -> Vec<String> {
+    race.then(|| "--race".to_string()).into_iter().collect()
+}
+
+fn test(mut paths: Vec<PathBuf>, bless: bool, extra: Vec<String>) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
@@ -141,15 +168,15 @@ fn test(mut paths: Vec<PathBuf>, bless: bool) -> ExitCode {
         eprintln!("error: {} does not exist", missing.display());
         return ExitCode::from(2);
     }
-    with_exe(|exe, color| thr::golden::run_all(exe, &paths, bless, color))
+    with_exe(|exe, color| thr::golden::run_all(exe, &paths, bless, color, &extra))
 }
 
-fn explore(file: &std::path::Path, runs: u64, seed: u64) -> ExitCode {
+fn explore(file: &std::path::Path, runs: u64, seed: u64, extra: Vec<String>) -> ExitCode {
     if !file.is_file() {
         eprintln!("error: cannot read {}", file.display());
         return ExitCode::from(2);
     }
-    with_exe(|exe, color| thr::explore::explore(exe, file, runs.max(1), seed, color))
+    with_exe(|exe, color| thr::explore::explore(exe, file, runs.max(1), seed, color, &extra))
 }
 
 /// Runs a command that starts this `thr` executable for each script.

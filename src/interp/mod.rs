@@ -116,7 +116,10 @@ impl Interp {
     /// Runs a program's top level as the body of this thread's outermost
     /// frame, which persists between programs (the REPL's entries).
     pub fn run_program(&mut self, program: &crate::ast::Program) -> Outcome {
-        let code = compile::CompiledProgram::new(program);
+        let code = {
+            let _race = crate::race::compiling(self.rt.race.as_ref(), &program.source);
+            compile::CompiledProgram::new(program)
+        };
         let n = program.n_slots as usize;
         if self.stack.len() < n {
             self.stack.resize(n, Value::Uninit);

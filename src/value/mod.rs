@@ -18,7 +18,7 @@ use crate::interp::{Args, Function, Interp, Outcome};
 
 pub use compare::{compare, equal, is_container, scalar_equal, MAX_NESTING};
 pub use repr::float_repr;
-pub use shared::{Shared, Version};
+pub use shared::{Contents, Shared, Version};
 
 /// A list's items, shared between threads (see [`Shared`]).
 pub type List = Arc<Shared<Vec<Value>>>;

@@ -9,6 +9,7 @@ use super::super::{Args, Frame, Interp, Outcome, Unwind};
 use super::expr::compile;
 use super::operand::Operand;
 use super::{Eval, Function};
+use crate::race::probe::{probed, Probe, SiteLabel};
 
 /// A call's arguments: all positional (the fast case), or some by name.
 pub(crate) struct ArgList {
@@ -31,7 +32,13 @@ impl ArgList {
     /// function go straight into its frame, with no allocation. The outer
     /// `Err` is an error in an argument, the inner result the call's.
     #[inline(always)]
-    pub fn call(&self, me: &mut Interp, callee: &Value, f: &Frame) -> Result<Outcome, Unwind> {
+    pub fn call<P: Probe>(
+        &self,
+        me: &mut Interp,
+        callee: &Value,
+        f: &Frame,
+        p: P,
+    ) -> Result<Outcome, Unwind> {
         match callee {
             Value::Func(c) if self.positional => {
                 let base = me.stack.len();
@@ -44,28 +51,29 @@ impl ArgList {
                         }
                     }
                 }
-                Ok(me.call_closure_at(c, base, None, f.rt))
+                Ok(p.call(|| me.call_closure_at(c, base, None, f.rt)))
             }
             Value::Native(n) if self.positional && self.items.len() == 1 => match n.unary {
                 Some(unary) => {
                     let v = self.items[0].1.get(me, f)?;
-                    Ok(crate::panic::guard(|| unary(me, v)))
+                    Ok(p.call(|| crate::panic::guard(|| unary(me, v))))
                 }
-                None => self.call_with_list(me, callee, f),
+                None => self.call_with_list(me, callee, f, p),
             },
-            _ => self.call_with_list(me, callee, f),
+            _ => self.call_with_list(me, callee, f, p),
         }
     }
 
     /// Calls with the arguments gathered into an argument list.
-    fn call_with_list(
+    fn call_with_list<P: Probe>(
         &self,
         me: &mut Interp,
         callee: &Value,
         f: &Frame,
+        p: P,
     ) -> Result<Outcome, Unwind> {
         let args = self.values(me, f)?;
-        Ok(me.call_value_in(callee, args, f.rt))
+        Ok(p.call(|| me.call_value_in(callee, args, f.rt)))
     }
 
     pub fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {
@@ -85,6 +93,12 @@ impl ArgList {
 /// captured variable) in place, without touching its reference count:
 /// threads calling one shared function would otherwise contend on it.
 pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
+    probed!(span, SiteLabel::Text(callee.span), |p| call_with(
+        callee, args, span, p
+    ))
+}
+
+fn call_with<P: Probe>(callee: &Expr, args: &[Arg], span: Span, p: P) -> Eval {
     let args = ArgList::new(args);
     let slot = match &callee.kind {
         ExprKind::Var(var) => var.slot,
@@ -92,7 +106,7 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
     };
     match slot {
         Slot::Builtin(i) => Box::new(move |me, f| {
-            let r = args.call(me, &f.rt.builtins[i as usize], f)?;
+            let r = args.call(me, &f.rt.builtins[i as usize], f, p)?;
             me.at_call(r, f, span)
         }),
         // A function declared once is called from its cell, in place; a
@@ -101,10 +115,10 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             let callee = compile(callee);
             Box::new(move |me, f| {
                 let r = match f.up[i as usize].get_fixed() {
-                    Some(c) => args.call(me, c, f)?,
+                    Some(c) => args.call(me, c, f, p)?,
                     None => {
                         let c = callee(me, f)?;
-                        args.call(me, &c, f)?
+                        args.call(me, &c, f, p)?
                     }
                 };
                 me.at_call(r, f, span)
@@ -114,7 +128,7 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             let callee = compile(callee);
             Box::new(move |me, f| {
                 let c = callee(me, f)?;
-                let r = args.call(me, &c, f)?;
+                let r = args.call(me, &c, f, p)?;
                 me.at_call(r, f, span)
             })
         }
