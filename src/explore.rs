@@ -33,8 +33,9 @@ pub fn explore(
                 "run {} of {runs} (schedule {schedule}) failed:\n{why}",
                 schedule - seed + 1
             );
+            let options: String = extra.iter().map(|o| format!(" {o}")).collect();
             println!(
-                "replay it with: thr --deterministic --schedule {schedule} {}",
+                "replay it with: thr --deterministic --schedule {schedule}{options} {}",
                 display(script)
             );
             return false;

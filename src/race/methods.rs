@@ -32,10 +32,13 @@ pub fn item_ops(index: &Value, len: usize, kind: Kind) -> Vec<ListOp> {
     }
 }
 
-/// `map[key]`, read or stored: the entry, and a new key for a store of one
-/// the map does not have.
-pub fn entry_ops<'a>(m: &Map, key: &'a Key, kind: Kind) -> Vec<MapOp<'a>> {
-    let mut ops = vec![MapOp::Entry(key, kind)];
+/// `map[key]` (or `map.key` when `field`), read or stored: the entry, and a
+/// new key for a store of one the map does not have.
+pub fn entry_ops<'a>(m: &Map, key: &'a Key, kind: Kind, field: bool) -> Vec<MapOp<'a>> {
+    let mut ops = vec![match field {
+        true => MapOp::Field(key, kind),
+        false => MapOp::Entry(key, kind),
+    }];
     if kind == Kind::Write && !m.read(|m| m.contains_key(key)) {
         ops.push(MapOp::Keys(Kind::Insert));
     }
@@ -121,7 +124,7 @@ pub fn map(
             let keys: Vec<Key> = other.read(|m| m.keys().cloned().collect());
             let ops: Vec<MapOp> = keys
                 .iter()
-                .flat_map(|k| entry_ops(map, k, Kind::Write))
+                .flat_map(|k| entry_ops(map, k, Kind::Write, false))
                 .collect();
             report(t, &ops);
         }

@@ -188,19 +188,19 @@ impl Probe for At {
     }
 
     fn index_read(self, obj: &Value, index: &Value) -> Option<Quiet> {
-        self.index(obj, index, Kind::Read)
+        self.index(obj, index, Kind::Read, false)
     }
 
     fn index_write(self, obj: &Value, index: &Value) -> Option<Quiet> {
-        self.index(obj, index, Kind::Write)
+        self.index(obj, index, Kind::Write, false)
     }
 
     fn field_read(self, obj: &Value, name: &Name) -> Option<Quiet> {
-        self.index(obj, &Value::Str(name.clone()), Kind::Read)
+        self.index(obj, &Value::Str(name.clone()), Kind::Read, true)
     }
 
     fn field_write(self, obj: &Value, name: &Name) -> Option<Quiet> {
-        self.index(obj, &Value::Str(name.clone()), Kind::Write)
+        self.index(obj, &Value::Str(name.clone()), Kind::Write, true)
     }
 
     fn quiet(self, obj: &Value) -> Option<Quiet> {
@@ -220,7 +220,7 @@ impl Probe for At {
     }
 
     fn key_read(self, map: &Value, key: &Key) -> Option<Quiet> {
-        self.index(map, &key.0, Kind::Read)
+        self.index(map, &key.0, Kind::Read, false)
     }
 
     fn method(self, recv: &Value, name: &str, args: &Args) -> Option<Quiet> {
@@ -239,7 +239,7 @@ impl Probe for At {
 
     fn contains(self, container: &Value, item: &Value) -> Option<Quiet> {
         match container {
-            Value::Map(_) => self.index(container, item, Kind::Read),
+            Value::Map(_) => self.index(container, item, Kind::Read, false),
             _ => None,
         }
     }
@@ -291,16 +291,16 @@ impl Probe for At {
 }
 
 impl At {
-    /// Reports `obj[index]` (a list's item or a map's entry), then quiets
-    /// the operation that does it.
-    fn index(self, obj: &Value, index: &Value, kind: Kind) -> Option<Quiet> {
+    /// Reports `obj[index]` (a list's item or a map's entry; `obj.index`
+    /// when `field`), then quiets the operation that does it.
+    fn index(self, obj: &Value, index: &Value, kind: Kind, field: bool) -> Option<Quiet> {
         match obj {
             Value::List(_) => self.list(obj, |len| methods::item_ops(index, len, kind)),
             Value::Map(m) => {
                 let key = make_key(index.clone()).ok()?;
                 thread::with(|t| {
                     let label = t.det.sites.label(self.0);
-                    let ops = methods::entry_ops(m, &key, kind);
+                    let ops = methods::entry_ops(m, &key, kind, field);
                     shadow::map(t, m, self.0, label.as_ref(), &ops);
                 });
             }

@@ -14,7 +14,8 @@ pub enum Place {
     Var(Name),
     Item(Option<Name>, usize),
     Len(Option<Name>),
-    Entry(Option<Name>, Key),
+    /// A map's entry, reached as a field (`m.total`) or by index (`m['a b']`).
+    Entry(Option<Name>, Key, bool),
     Keys(Option<Name>),
 }
 
@@ -39,11 +40,12 @@ impl Place {
             Place::Var(name) => format!("`{name}`"),
             Place::Item(Some(n), i) => format!("`{n}[{i}]`"),
             Place::Item(None, i) => format!("item {i} of a list"),
-            Place::Entry(Some(n), key) => match field_name(key) {
+            Place::Entry(Some(n), key, true) => match field_name(key) {
                 Some(field) => format!("`{n}.{field}`"),
                 None => format!("`{n}[{}]`", key.0.repr()),
             },
-            Place::Entry(None, key) => format!("entry {} of a map", key.0.repr()),
+            Place::Entry(Some(n), key, false) => format!("`{n}[{}]`", key.0.repr()),
+            Place::Entry(None, key, _) => format!("entry {} of a map", key.0.repr()),
             Place::Len(name) => format!("the length of {}", Place::container(name, "list")),
             Place::Keys(name) => format!("the keys of {}", Place::container(name, "map")),
         }
@@ -127,6 +129,8 @@ impl super::Detector {
     /// `at PLACE` then `called from PLACE` for each call site.
     fn frames_text(&self, site: SiteId, calls: &[SiteId], deep: bool, indent: usize) -> String {
         let pad = " ".repeat(indent);
+        // An access inside a builtin is at the builtin's call, already the place.
+        let calls = calls.strip_prefix(&[site]).unwrap_or(calls);
         let mut out = format!("{pad}at {}\n", self.sites.place(site));
         for &call in calls {
             out.push_str(&format!("{pad}called from {}\n", self.sites.place(call)));

@@ -80,7 +80,9 @@ pub enum ListOp {
 
 /// What an operation does to a map.
 pub enum MapOp<'a> {
+    /// Reads or writes one entry, reached as a field or not.
     Entry(&'a Key, Kind),
+    Field(&'a Key, Kind),
     /// Reads or writes the set of keys, or inserts or removes one.
     Keys(Kind),
     /// Reads or writes every entry and the set of keys.
@@ -320,7 +322,7 @@ impl MapShadow {
         found: &mut Vec<Found>,
     ) {
         let mut out: Vec<(Place, Clash)> = Vec::new();
-        let mut entry = |s: &mut MapShadow, t: &mut ThreadRace, key: &Key, kind: Kind| {
+        let mut entry = |s: &mut MapShadow, t: &mut ThreadRace, key: &Key, kind: Kind, dot| {
             let now = t.access(site, kind);
             let loc = s.entries.entry(key.clone()).or_default();
             let mut clashes = Vec::new();
@@ -331,12 +333,12 @@ impl MapShadow {
             out.extend(
                 clashes
                     .into_iter()
-                    .map(|c| (Place::Entry(name.clone(), key.clone()), c)),
+                    .map(|c| (Place::Entry(name.clone(), key.clone(), dot), c)),
             );
         };
         let keys_kind = match op {
-            MapOp::Entry(key, kind) => {
-                entry(self, t, key, *kind);
+            MapOp::Entry(key, kind) | MapOp::Field(key, kind) => {
+                entry(self, t, key, *kind, matches!(op, MapOp::Field(..)));
                 None
             }
             MapOp::Keys(kind) => Some(*kind),
@@ -348,7 +350,7 @@ impl MapShadow {
                         .cloned(),
                 );
                 for key in &all {
-                    entry(self, t, key, *kind);
+                    entry(self, t, key, *kind, false);
                 }
                 Some(*kind)
             }
