@@ -38,86 +38,86 @@ pub(crate) use probed;
 pub use super::site::Label as SiteLabel;
 
 /// What instrumented code reports; every method of a [`NoProbe`] does nothing.
-pub trait Probe: Copy + Send + Sync + 'static {
+pub trait Probe: Send + Sync + 'static {
     /// Whether fast paths that read and write a container under one lock
     /// (reporting neither) may be taken.
     const FAST: bool = true;
 
     /// Runs a call whose arguments are evaluated, this site on the stack.
     #[inline(always)]
-    fn call<R>(self, op: impl FnOnce() -> R) -> R {
+    fn call<R>(&self, op: impl FnOnce() -> R) -> R {
         op()
     }
 
     /// The thread is at this site (what it does next is reported here).
     #[inline(always)]
-    fn at(self) {}
+    fn at(&self) {}
 
     /// `var` is about to be stored.
     #[inline(always)]
-    fn var_write(self, _me: &Interp, _f: &Frame, _var: &Var) {}
+    fn var_write(&self, _me: &Interp, _f: &Frame, _var: &Var) {}
 
     /// `obj[index]` is about to be read.
     #[inline(always)]
-    fn index_read(self, _obj: &Value, _index: &Value) -> Option<Quiet> {
+    fn index_read(&self, _obj: &Value, _index: &Value) -> Option<Quiet> {
         None
     }
 
     /// `obj[index]` is about to be stored.
     #[inline(always)]
-    fn index_write(self, _obj: &Value, _index: &Value) -> Option<Quiet> {
+    fn index_write(&self, _obj: &Value, _index: &Value) -> Option<Quiet> {
         None
     }
 
     /// `obj.name` is about to be read.
     #[inline(always)]
-    fn field_read(self, _obj: &Value, _name: &Name) -> Option<Quiet> {
+    fn field_read(&self, _obj: &Value, _name: &Name) -> Option<Quiet> {
         None
     }
 
     /// `obj.name` is about to be stored.
     #[inline(always)]
-    fn field_write(self, _obj: &Value, _name: &Name) -> Option<Quiet> {
+    fn field_write(&self, _obj: &Value, _name: &Name) -> Option<Quiet> {
         None
     }
 
     /// An operation on `obj` that is reported otherwise (an update's read
     /// of the old value, reported as part of its write) is about to run.
     #[inline(always)]
-    fn quiet(self, _obj: &Value) -> Option<Quiet> {
+    fn quiet(&self, _obj: &Value) -> Option<Quiet> {
         None
     }
 
     /// `list.push(x)` put its item at `at`.
     #[inline(always)]
-    fn pushed(self, _list: &Value, _at: usize) {}
+    fn pushed(&self, _list: &Value, _at: usize) {}
 
     /// `list.pop()` took its last item, which was at `at`.
     #[inline(always)]
-    fn popped(self, _list: &Value, _at: usize) {}
+    fn popped(&self, _list: &Value, _at: usize) {}
 
     /// `map.get(key)` is about to read an entry.
     #[inline(always)]
-    fn key_read(self, _map: &Value, _key: &Key) -> Option<Quiet> {
+    fn key_read(&self, _map: &Value, _key: &Key) -> Option<Quiet> {
         None
     }
 
     /// Builtin method `name` of `recv` is about to run with `args`.
     #[inline(always)]
-    fn method(self, _recv: &Value, _name: &str, _args: &Args) -> Option<Quiet> {
+    fn method(&self, _recv: &Value, _name: &str, _args: &Args) -> Option<Quiet> {
         None
     }
 
     /// `item in container` is about to be asked.
     #[inline(always)]
-    fn contains(self, _container: &Value, _item: &Value) -> Option<Quiet> {
+    fn contains(&self, _container: &Value, _item: &Value) -> Option<Quiet> {
         None
     }
 
     /// `for x in items { body }`.
     #[inline(always)]
     fn for_each(
-        self,
+        &self,
         me: &mut Interp,
         items: &Value,
         body: impl FnMut(&mut Interp, Value) -> Result<bool, Unwind>,
@@ -127,38 +127,38 @@ pub trait Probe: Copy + Send + Sync + 'static {
 }
 
 /// The probe of code not instrumented.
-#[derive(Clone, Copy)]
 pub struct NoProbe;
 
 impl Probe for NoProbe {}
 
-/// The probe of an instrumented site.
-#[derive(Clone, Copy)]
-pub struct At(SiteId);
+/// The probe of an instrumented site: its number, and what the code there
+/// calls the container or lock it reaches.
+pub struct At {
+    site: SiteId,
+    label: Option<Name>,
+}
 
 /// The probe of a new site at `span`, if the code being compiled is
 /// instrumented.
 pub fn at(span: Span, label: Label) -> Option<At> {
-    site::site(span, label).map(At)
+    site::site(span, label).map(|(site, label)| At { site, label })
 }
 
 impl At {
-    fn list(self, list: &Value, ops: impl FnOnce(usize) -> Vec<ListOp>) {
+    fn list(&self, list: &Value, ops: impl FnOnce(usize) -> Vec<ListOp>) {
         if let Value::List(l) = list {
             thread::with(|t| {
                 let ops = ops(l.len());
-                let label = t.det.sites.label(self.0);
-                shadow::list(t, l, self.0, label.as_ref(), &ops);
+                shadow::list(t, l, self.site, self.label.as_ref(), &ops);
             });
         }
     }
 
-    fn map(self, map: &Value, ops: impl FnOnce(&crate::value::Map) -> Vec<MapOp<'static>>) {
+    fn map(&self, map: &Value, ops: impl FnOnce(&crate::value::Map) -> Vec<MapOp<'static>>) {
         if let Value::Map(m) = map {
             thread::with(|t| {
                 let ops = ops(m);
-                let label = t.det.sites.label(self.0);
-                shadow::map(t, m, self.0, label.as_ref(), &ops);
+                shadow::map(t, m, self.site, self.label.as_ref(), &ops);
             });
         }
     }
@@ -167,9 +167,9 @@ impl At {
 impl Probe for At {
     const FAST: bool = false;
 
-    fn call<R>(self, op: impl FnOnce() -> R) -> R {
+    fn call<R>(&self, op: impl FnOnce() -> R) -> R {
         thread::with(|t| {
-            t.here = self.0;
+            t.here = self.site;
             t.push();
         });
         let r = op();
@@ -177,59 +177,58 @@ impl Probe for At {
         r
     }
 
-    fn at(self) {
-        thread::with(|t| t.here = self.0);
+    fn at(&self) {
+        thread::with(|t| t.here = self.site);
     }
 
-    fn var_write(self, me: &Interp, f: &Frame, var: &Var) {
+    fn var_write(&self, me: &Interp, f: &Frame, var: &Var) {
         if let Some(cell) = me.var_cell(var, f) {
-            variable(cell, self.0, &var.name, Kind::Write);
+            variable(cell, self.site, &var.name, Kind::Write);
         }
     }
 
-    fn index_read(self, obj: &Value, index: &Value) -> Option<Quiet> {
+    fn index_read(&self, obj: &Value, index: &Value) -> Option<Quiet> {
         self.index(obj, index, Kind::Read, false)
     }
 
-    fn index_write(self, obj: &Value, index: &Value) -> Option<Quiet> {
+    fn index_write(&self, obj: &Value, index: &Value) -> Option<Quiet> {
         self.index(obj, index, Kind::Write, false)
     }
 
-    fn field_read(self, obj: &Value, name: &Name) -> Option<Quiet> {
+    fn field_read(&self, obj: &Value, name: &Name) -> Option<Quiet> {
         self.index(obj, &Value::Str(name.clone()), Kind::Read, true)
     }
 
-    fn field_write(self, obj: &Value, name: &Name) -> Option<Quiet> {
+    fn field_write(&self, obj: &Value, name: &Name) -> Option<Quiet> {
         self.index(obj, &Value::Str(name.clone()), Kind::Write, true)
     }
 
-    fn quiet(self, obj: &Value) -> Option<Quiet> {
+    fn quiet(&self, obj: &Value) -> Option<Quiet> {
         quiet(address(obj)?)
     }
 
-    fn pushed(self, list: &Value, at: usize) {
+    fn pushed(&self, list: &Value, at: usize) {
         self.list(list, |_| {
             vec![ListOp::Len(Kind::Append), ListOp::Item(at, Kind::Write)]
         });
     }
 
-    fn popped(self, list: &Value, at: usize) {
+    fn popped(&self, list: &Value, at: usize) {
         self.list(list, |_| {
             vec![ListOp::Len(Kind::Write), ListOp::Item(at, Kind::Write)]
         });
     }
 
-    fn key_read(self, map: &Value, key: &Key) -> Option<Quiet> {
+    fn key_read(&self, map: &Value, key: &Key) -> Option<Quiet> {
         self.index(map, &key.0, Kind::Read, false)
     }
 
-    fn method(self, recv: &Value, name: &str, args: &Args) -> Option<Quiet> {
+    fn method(&self, recv: &Value, name: &str, args: &Args) -> Option<Quiet> {
         match recv {
             Value::List(_) => self.list(recv, |len| methods::list(name, args, len, recv)),
             Value::Map(m) => {
                 thread::with(|t| {
-                    let label = t.det.sites.label(self.0);
-                    methods::map(t, m, self.0, label.as_ref(), name, args);
+                    methods::map(t, m, self.site, self.label.as_ref(), name, args);
                 });
             }
             _ => return None,
@@ -237,7 +236,7 @@ impl Probe for At {
         quiet(address(recv)?)
     }
 
-    fn contains(self, container: &Value, item: &Value) -> Option<Quiet> {
+    fn contains(&self, container: &Value, item: &Value) -> Option<Quiet> {
         match container {
             Value::Map(_) => self.index(container, item, Kind::Read, false),
             _ => None,
@@ -245,31 +244,27 @@ impl Probe for At {
     }
 
     fn for_each(
-        self,
+        &self,
         me: &mut Interp,
         items: &Value,
         mut body: impl FnMut(&mut Interp, Value) -> Result<bool, Unwind>,
     ) -> Result<(), Unwind> {
         match items {
-            // By index, as `Interp::for_each` does, reporting each item read.
-            Value::List(l) => {
+            // Each item read is reported here, with the loop's check of the
+            // length; the reads themselves are quiet, but not the body.
+            Value::List(_) => {
                 let mut i = 0;
-                loop {
-                    let item = {
-                        let _q = self.quiet(items);
-                        l.read(|items| items.get(i).cloned())
-                    };
+                let mut reading = self.quiet(items);
+                me.for_each(items, |me, item| {
+                    reading = None;
                     self.list(items, |_| {
-                        let mut ops = vec![ListOp::Len(Kind::Read)];
-                        ops.extend(item.is_some().then_some(ListOp::Item(i, Kind::Read)));
-                        ops
+                        vec![ListOp::Len(Kind::Read), ListOp::Item(i, Kind::Read)]
                     });
-                    let Some(item) = item else { return Ok(()) };
-                    if !body(me, item)? {
-                        return Ok(());
-                    }
                     i += 1;
-                }
+                    let go_on = body(me, item)?;
+                    reading = self.quiet(items);
+                    Ok(go_on)
+                })
             }
             // The keys, read once, as `Interp::for_each` does.
             Value::Map(m) => {
@@ -293,15 +288,14 @@ impl Probe for At {
 impl At {
     /// Reports `obj[index]` (a list's item or a map's entry; `obj.index`
     /// when `field`), then quiets the operation that does it.
-    fn index(self, obj: &Value, index: &Value, kind: Kind, field: bool) -> Option<Quiet> {
+    fn index(&self, obj: &Value, index: &Value, kind: Kind, field: bool) -> Option<Quiet> {
         match obj {
             Value::List(_) => self.list(obj, |len| methods::item_ops(index, len, kind)),
             Value::Map(m) => {
                 let key = make_key(index.clone()).ok()?;
                 thread::with(|t| {
-                    let label = t.det.sites.label(self.0);
                     let ops = methods::entry_ops(m, &key, kind, field);
-                    shadow::map(t, m, self.0, label.as_ref(), &ops);
+                    shadow::map(t, m, self.site, self.label.as_ref(), &ops);
                 });
             }
             _ => return None,
@@ -347,7 +341,7 @@ pub fn var_read(var: &Var) -> Option<Code<crate::interp::Outcome>> {
     if !matches!(var.slot, Slot::Local(_) | Slot::Upvalue(_)) {
         return None;
     }
-    let site = site::site(var.span, Label::Name(&var.name))?;
+    let (site, _) = site::site(var.span, Label::Name(&var.name))?;
     let var = var.clone();
     Some(Box::new(move |me, f| {
         let v = me.load_var(&var, f)?;

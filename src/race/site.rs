@@ -121,9 +121,9 @@ pub fn function(source: &Arc<SourceFile>, name: &Name) -> Option<CompileScope> {
     })
 }
 
-/// The number of a new site at `span` of the function being compiled, or
-/// `None` when the code is not instrumented.
-pub fn site(span: Span, label: Label) -> Option<SiteId> {
+/// The number and label of a new site at `span` of the function being
+/// compiled, or `None` when the code is not instrumented.
+pub fn site(span: Span, label: Label) -> Option<(SiteId, Option<Name>)> {
     COMPILING.with_borrow(|c| {
         let c = c.as_ref()?;
         let (source, function) = c.scopes.last()?;
@@ -132,12 +132,13 @@ pub fn site(span: Span, label: Label) -> Option<SiteId> {
             Label::Name(n) => Some(n.clone()),
             Label::Text(span) => Some(excerpt(source, span)),
         };
-        Some(c.det.sites.add(Site {
+        let id = c.det.sites.add(Site {
             source: source.clone(),
             offset: span.start,
             function: function.clone(),
-            label,
-        }))
+            label: label.clone(),
+        });
+        Some((id, label))
     })
 }
 

@@ -37,7 +37,7 @@ impl ArgList {
         me: &mut Interp,
         callee: &Value,
         f: &Frame,
-        p: P,
+        p: &P,
     ) -> Result<Outcome, Unwind> {
         match callee {
             Value::Func(c) if self.positional => {
@@ -70,7 +70,7 @@ impl ArgList {
         me: &mut Interp,
         callee: &Value,
         f: &Frame,
-        p: P,
+        p: &P,
     ) -> Result<Outcome, Unwind> {
         let args = self.values(me, f)?;
         Ok(p.call(|| me.call_value_in(callee, args, f.rt)))
@@ -106,7 +106,7 @@ fn call_with<P: Probe>(callee: &Expr, args: &[Arg], span: Span, p: P) -> Eval {
     };
     match slot {
         Slot::Builtin(i) => Box::new(move |me, f| {
-            let r = args.call(me, &f.rt.builtins[i as usize], f, p)?;
+            let r = args.call(me, &f.rt.builtins[i as usize], f, &p)?;
             me.at_call(r, f, span)
         }),
         // A function declared once is called from its cell, in place; a
@@ -115,10 +115,10 @@ fn call_with<P: Probe>(callee: &Expr, args: &[Arg], span: Span, p: P) -> Eval {
             let callee = compile(callee);
             Box::new(move |me, f| {
                 let r = match f.up[i as usize].get_fixed() {
-                    Some(c) => args.call(me, c, f, p)?,
+                    Some(c) => args.call(me, c, f, &p)?,
                     None => {
                         let c = callee(me, f)?;
-                        args.call(me, &c, f, p)?
+                        args.call(me, &c, f, &p)?
                     }
                 };
                 me.at_call(r, f, span)
@@ -128,7 +128,7 @@ fn call_with<P: Probe>(callee: &Expr, args: &[Arg], span: Span, p: P) -> Eval {
             let callee = compile(callee);
             Box::new(move |me, f| {
                 let c = callee(me, f)?;
-                let r = args.call(me, &c, f, p)?;
+                let r = args.call(me, &c, f, &p)?;
                 me.at_call(r, f, span)
             })
         }

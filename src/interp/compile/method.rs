@@ -36,8 +36,8 @@ fn method<P: Probe>(recv: &Expr, name: &Name, args: &[Arg], span: Span, p: P) ->
                 _ => None,
             };
             Ok(match found {
-                Some(func) => args.call(me, &func, f, p)?,
-                None => match shortcut.run(me, recv, &args, f, p)? {
+                Some(func) => args.call(me, &func, f, &p)?,
+                None => match shortcut.run(me, recv, &args, f, &p)? {
                     Some(v) => Ok(v),
                     None => {
                         let args = args.values(me, f)?;
@@ -85,7 +85,7 @@ impl Shortcut {
         recv: &Value,
         args: &ArgList,
         f: &Frame,
-        p: P,
+        p: &P,
     ) -> Result<Option<Value>, Unwind> {
         match (self, recv) {
             (Shortcut::Push, Value::List(l)) => {
