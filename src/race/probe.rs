@@ -43,10 +43,11 @@ pub trait Probe: Send + Sync + 'static {
     /// (reporting neither) may be taken.
     const FAST: bool = true;
 
-    /// Runs a call whose arguments are evaluated, this site on the stack.
+    /// A call whose arguments are evaluated begins: this site is on the
+    /// stack until the guard goes.
     #[inline(always)]
-    fn call<R>(&self, op: impl FnOnce() -> R) -> R {
-        op()
+    fn call(&self) -> Option<Call> {
+        None
     }
 
     /// The thread is at this site (what it does next is reported here).
@@ -126,6 +127,15 @@ pub trait Probe: Send + Sync + 'static {
     }
 }
 
+/// A call under way, on the thread's stack while it lives.
+pub struct Call(());
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        thread::with(|t| t.pop());
+    }
+}
+
 /// The probe of code not instrumented.
 pub struct NoProbe;
 
@@ -167,14 +177,12 @@ impl At {
 impl Probe for At {
     const FAST: bool = false;
 
-    fn call<R>(&self, op: impl FnOnce() -> R) -> R {
+    fn call(&self) -> Option<Call> {
         thread::with(|t| {
             t.here = self.site;
             t.push();
-        });
-        let r = op();
-        thread::with(|t| t.pop());
-        r
+            Call(())
+        })
     }
 
     fn at(&self) {

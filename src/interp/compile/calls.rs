@@ -51,12 +51,14 @@ impl ArgList {
                         }
                     }
                 }
-                Ok(p.call(|| me.call_closure_at(c, base, None, f.rt)))
+                let _race = p.call();
+                Ok(me.call_closure_at(c, base, None, f.rt))
             }
             Value::Native(n) if self.positional && self.items.len() == 1 => match n.unary {
                 Some(unary) => {
                     let v = self.items[0].1.get(me, f)?;
-                    Ok(p.call(|| crate::panic::guard(|| unary(me, v))))
+                    let _race = p.call();
+                    Ok(crate::panic::guard(|| unary(me, v)))
                 }
                 None => self.call_with_list(me, callee, f, p),
             },
@@ -73,7 +75,8 @@ impl ArgList {
         p: &P,
     ) -> Result<Outcome, Unwind> {
         let args = self.values(me, f)?;
-        Ok(p.call(|| me.call_value_in(callee, args, f.rt)))
+        let _race = p.call();
+        Ok(me.call_value_in(callee, args, f.rt))
     }
 
     pub fn values(&self, me: &mut Interp, f: &Frame) -> Result<Args, Unwind> {

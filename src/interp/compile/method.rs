@@ -42,7 +42,8 @@ fn method<P: Probe>(recv: &Expr, name: &Name, args: &[Arg], span: Span, p: P) ->
                     None => {
                         let args = args.values(me, f)?;
                         let _race = p.method(recv, &site.name, &args);
-                        p.call(|| me.call_builtin_method(recv, &site.name, args))
+                        let _call = p.call();
+                        me.call_builtin_method(recv, &site.name, args)
                     }
                 },
             })
