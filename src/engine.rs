@@ -42,6 +42,8 @@ pub struct Engine {
     schedule: Option<u64>,
     /// Where to write each run's timeline.
     trace: Option<std::path::PathBuf>,
+    /// Detect data races and lock-order inversions; stop at the first report.
+    race: Option<bool>,
     interrupt: Arc<crate::runtime::Interrupt>,
     session: Option<Session>,
 }
@@ -77,6 +79,7 @@ impl Engine {
             deterministic: false,
             schedule: None,
             trace: None,
+            race: None,
             interrupt: Arc::default(),
             session: None,
         }
@@ -142,6 +145,24 @@ impl Engine {
     /// event format: every thread's life and every wait, with what it waited on.
     pub fn set_trace(&mut self, path: Option<std::path::PathBuf>) {
         self.trace = path;
+    }
+
+    /// Detects data races and lock-order inversions in the scripts run with
+    /// [`Engine::run_str`] and friends (not in [`Engine::eval`] sessions),
+    /// reporting each to the error output; a run with a report fails with
+    /// an error of kind `DataRace`. With `stop`, the run stops at the first.
+    ///
+    /// ```
+    /// let err = thr::Capture::default();
+    /// let mut engine = thr::Engine::new();
+    /// engine.set_error_output(err.clone());
+    /// engine.set_race(true, false);
+    /// let racy = "let n = 0\nfn add() { n += 1 }\nlet t = spawn(add)\nadd()\nt.join()";
+    /// assert_eq!(engine.run_str(racy).unwrap_err().kind, "DataRace");
+    /// assert!(err.text().starts_with("DataRace: write of `n` by"));
+    /// ```
+    pub fn set_race(&mut self, on: bool, stop: bool) {
+        self.race = on.then_some(stop);
     }
 
     /// The list scripts see as `args`.
@@ -229,6 +250,7 @@ impl Engine {
         let this = &*self;
         let outcome = on_script_stack(stack, || {
             let program = this.compile(&source, &rt.builtin_names)?;
+            let _race = crate::race::enter(&rt, &main);
             let mut interp = Interp::new(rt.clone(), main.clone());
             let result = crate::panic::guard(|| interp.run_program(&program));
             this.finish_main(&rt, &main, result)
@@ -270,6 +292,11 @@ impl Engine {
                     ),
                 })
             }
+            Ok(()) if rt.race.as_ref().is_some_and(|r| r.reported()) => Err(Error::new(
+                "DataRace",
+                "the race detector reported a data race or a lock-order inversion",
+                String::new(),
+            )),
             outcome => outcome,
         }
     }
@@ -520,6 +547,7 @@ impl Engine {
         if self.trace.is_some() {
             rt.trace = Some(Default::default());
         }
+        rt.race = self.race.map(crate::race::Detector::new);
         let rt = Arc::new(rt);
         self.interrupt.attach(&rt);
         rt

@@ -12,7 +12,7 @@ use crate::golden::{self, Case, Run};
 
 /// Explores `runs` schedules, seeds `seed`, `seed + 1`, ..., each held to
 /// `limit`; prints the first failure and how to replay it. Returns whether
-/// every run passed.
+/// every run passed. `extra` holds more options for every run (`--race`).
 pub fn explore(
     exe: &Path,
     script: &Path,
@@ -20,12 +20,14 @@ pub fn explore(
     seed: u64,
     limit: Duration,
     color: bool,
+    extra: &[String],
 ) -> bool {
     let case = Case {
         script: script.to_path_buf(),
     };
     for schedule in seed..seed.saturating_add(runs) {
-        let options = vec!["--schedule".to_string(), schedule.to_string()];
+        let mut options = vec!["--schedule".to_string(), schedule.to_string()];
+        options.extend_from_slice(extra);
         let verdict =
             golden::run(exe, &case, &options, limit).and_then(|got| judge(&case, &got, color));
         if let Err(why) = verdict {
@@ -36,8 +38,9 @@ pub fn explore(
             let args = case.expected("args");
             let args: Vec<&str> = args.split_whitespace().collect();
             let args = args.iter().map(|a| format!("{a} ")).collect::<String>();
+            let options: String = extra.iter().map(|o| format!("{o} ")).collect();
             println!(
-                "replay it with: thr --deterministic --schedule {schedule} {args}{}",
+                "replay it with: thr --deterministic --schedule {schedule} {options}{args}{}",
                 script.display()
             );
             return false;

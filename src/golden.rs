@@ -260,6 +260,8 @@ pub struct Suite<'a> {
     pub color: bool,
     /// Show a progress line (on a terminal).
     pub progress: bool,
+    /// More options for every run (`--race`).
+    pub extra: &'a [String],
 }
 
 /// What became of one case.
@@ -341,7 +343,7 @@ impl Suite<'_> {
         if !self.bless && !case.has_golden() {
             return Verdict::NoGolden;
         }
-        let got = match run(self.exe, case, &[], self.limit) {
+        let got = match run(self.exe, case, self.extra, self.limit) {
             Ok(got) => got,
             Err(e) => return Verdict::Failed(e, false),
         };

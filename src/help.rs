@@ -21,6 +21,7 @@ const PAGES: &[&str] = &[
     include_str!("../docs/guide/cli.md"),
     include_str!("../docs/guide/embedding.md"),
     include_str!("../docs/guide/math.md"),
+    include_str!("../docs/guide/race.md"),
 ];
 
 /// Every entry as (key, markdown), in guide order; parsed on first use.

@@ -39,6 +39,7 @@ mod native;
 mod os_thread;
 mod panic;
 mod parser;
+mod race;
 mod resolver;
 mod runtime;
 mod scheduler;

@@ -129,6 +129,8 @@ pub struct Runtime {
     next_unnamed: AtomicU64,
     /// How `log` lines look and which are kept.
     pub log: Mutex<crate::builtins::log::LogConfig>,
+    /// The data-race and lock-order detector, in a run with `--race`.
+    pub race: Option<Arc<crate::race::Detector>>,
 }
 
 impl Runtime {
@@ -174,6 +176,7 @@ impl Runtime {
             main_done: AtomicBool::new(false),
             next_unnamed: AtomicU64::new(1),
             log: Mutex::new(Default::default()),
+            race: None,
         }
     }
 

@@ -32,6 +32,7 @@ pub fn register(t: &mut Table) {
             not_empty: WaitQueue::default(),
             not_full: WaitQueue::default(),
             all_done: WaitQueue::default(),
+            race: crate::race::QueueClocks::new(),
         })))))
     });
 }
@@ -47,6 +48,8 @@ struct Inner {
     not_empty: WaitQueue,
     not_full: WaitQueue,
     all_done: WaitQueue,
+    /// Each item's put happens before its get (`--race`).
+    race: crate::race::QueueClocks,
 }
 
 #[derive(Default)]
@@ -98,6 +101,7 @@ impl Inner {
         }
         match self.tx.try_send(item) {
             Ok(()) => {
+                self.race.put();
                 meta.unfinished += 1;
                 wake_one(interp, &self.not_empty);
                 Ok(())
@@ -118,6 +122,7 @@ impl Inner {
         )?;
         Ok(match self.rx.try_recv() {
             Ok(v) => {
+                self.race.got();
                 wake_one(interp, &self.not_full);
                 Got::Item(v)
             }
@@ -140,6 +145,7 @@ impl Inner {
             return throw("ValueError", "task_done() called too many times");
         }
         meta.unfinished -= 1;
+        self.race.task_done();
         if meta.unfinished == 0 {
             wake_all(interp, &self.all_done);
         }
@@ -153,6 +159,7 @@ impl Inner {
         block(interp, &self.all_done, &mut meta, None, &what, |m| {
             m.unfinished == 0
         })?;
+        self.race.joined();
         Ok(())
     }
 

@@ -87,6 +87,7 @@ pub struct Lock {
     reentrant: bool,
     held: Mutex<Held>,
     cv: WaitQueue,
+    race: crate::race::Clock,
 }
 
 const PLAIN_NON_BLOCKING: &str = "can't specify a timeout for a non-blocking call";
@@ -97,6 +98,7 @@ impl Lock {
             reentrant,
             held: Mutex::new(Held::default()),
             cv: WaitQueue::default(),
+            race: crate::race::Clock::lock(),
         })
     }
 
@@ -104,6 +106,7 @@ impl Lock {
     /// `depth` times over (on top of what it holds already, for an rlock).
     fn take(&self, interp: &Interp, how: Wait, depth: u64) -> Result<bool, Unwind> {
         let me = &interp.thread;
+        self.race.acquiring(matches!(how, Wait::Until(None)));
         let (mut held, got) = await_state(
             interp,
             &self.held,
@@ -115,6 +118,7 @@ impl Lock {
         if got {
             held.owner = Some(me.clone());
             held.count += depth;
+            self.race.acquired();
         }
         Ok(got)
     }
@@ -130,6 +134,7 @@ impl Lock {
         held.count -= 1;
         if held.count == 0 {
             held.owner = None;
+            self.race.released();
             wake_one(interp, &self.cv);
         }
         Ok(())
@@ -143,6 +148,7 @@ impl Lock {
     /// returning the depth to restore.
     fn release_all(&self, interp: &Interp) -> u64 {
         let depth = std::mem::take(&mut *self.held.lock()).count;
+        self.race.released();
         wake_one(interp, &self.cv);
         depth
     }
@@ -372,6 +378,7 @@ pub struct Semaphore {
     value: Mutex<i64>,
     cv: WaitQueue,
     bound: Option<i64>,
+    race: crate::race::Clock,
 }
 
 fn semaphore(a: Args, func: &str, bounded: bool) -> Outcome {
@@ -384,6 +391,7 @@ fn semaphore(a: Args, func: &str, bounded: bool) -> Outcome {
         value: Mutex::new(value),
         cv: WaitQueue::default(),
         bound: bounded.then_some(value),
+        race: Default::default(),
     })))
 }
 
@@ -399,6 +407,7 @@ impl Semaphore {
         )?;
         if got {
             *value -= 1;
+            self.race.acquire();
         }
         Ok(got)
     }
@@ -415,6 +424,7 @@ impl Semaphore {
             return throw("ValueError", "Semaphore released too many times");
         }
         *value = raised;
+        self.race.release();
         if n == 1 {
             wake_one(interp, &self.cv);
         } else {
@@ -481,6 +491,7 @@ struct Flag {
 pub struct Event {
     flag: Mutex<Flag>,
     cv: WaitQueue,
+    race: crate::race::Clock,
 }
 
 impl Event {
@@ -488,20 +499,30 @@ impl Event {
         let mut flag = self.flag.lock();
         flag.set = true;
         flag.sets += 1;
+        self.race.release();
         wake_all(interp, &self.cv);
     }
 
     fn wait(&self, interp: &Interp, deadline: Deadline) -> Result<bool, Unwind> {
         let mut flag = self.flag.lock();
         let sets = flag.sets;
-        block(
+        let set = block(
             interp,
             &self.cv,
             &mut flag,
             deadline,
             &|| "in event.wait()".into(),
             |f| f.set || f.sets != sets,
-        )
+        )?;
+        self.learn(set)
+    }
+
+    /// A wait (or `is_set`) that saw the flag set learns what came before the `set`.
+    fn learn(&self, set: bool) -> Result<bool, Unwind> {
+        if set {
+            self.race.acquire();
+        }
+        Ok(set)
     }
 }
 
@@ -527,7 +548,8 @@ impl Object for Event {
             }),
             "is_set" => a
                 .positional("is_set", 0, 0)
-                .map(|_| Value::bool(self.flag.lock().set)),
+                .and_then(|_| self.learn(self.flag.lock().set))
+                .map(Value::bool),
             "wait" => a.bind("wait", ["timeout"], 0).and_then(|[t]| {
                 let deadline = interp.rt.deadline(timeout_arg(t, "wait")?);
                 self.wait(interp, deadline).map(Value::bool)
@@ -568,6 +590,7 @@ pub struct Barrier {
     timeout: Option<f64>,
     state: Mutex<BarrierState>,
     cv: WaitQueue,
+    race: crate::race::Clock,
 }
 
 fn barrier(_: &mut Interp, a: Args) -> Outcome {
@@ -585,6 +608,7 @@ fn barrier(_: &mut Interp, a: Args) -> Outcome {
             count: 0,
         }),
         cv: WaitQueue::default(),
+        race: Default::default(),
     })))
 }
 
@@ -614,12 +638,17 @@ impl Barrier {
         }
         let index = s.count;
         s.count += 1;
+        self.race.release();
         let passed = if index + 1 == self.parties {
             // Script code runs without the state lock held.
             MutexGuard::unlocked(&mut s, || self.trip(interp))
         } else {
             self.await_trip(interp, &mut s, deadline)
         };
+        if passed.is_ok() {
+            // Every arrival (and the action) happens before every departure.
+            self.race.acquire();
+        }
         s.count -= 1;
         if s.count == 0 && matches!(s.phase, Phase::Draining | Phase::Resetting) {
             s.phase = Phase::Filling;
@@ -632,10 +661,12 @@ impl Barrier {
     /// action that fails breaks the barrier.
     fn trip(&self, interp: &mut Interp) -> Result<(), Unwind> {
         self.state.lock().phase = Phase::Acting;
+        self.race.acquire();
         let acted = match &self.action {
             Some(f) => interp.call_value(f, Args::default()).map(drop),
             None => Ok(()),
         };
+        self.race.release();
         let mut s = self.state.lock();
         // An abort() while the action ran stands.
         if s.phase == Phase::Acting {

@@ -131,12 +131,14 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, mut job: Job) -> Result<(), Unwi
     }
     ctx.life.lock().state = LifeState::Started;
     rt.register(ctx.clone());
+    crate::race::spawning(ctx.number);
     let me = ctx.clone();
     let stack = rt.limits.thread_stack();
     let spawned = crate::os_thread::spawn(format!("thr:{}", ctx.name()), stack, move || {
         if let Some(sched) = &rt.sched {
             sched.enter(me.number);
         }
+        let _race = crate::race::enter(&rt, &me);
         rt.trace_start(&me);
         let mut interp = Interp::new(rt, me);
         let site = job.site.take();
@@ -206,6 +208,7 @@ fn finish(interp: &Interp, result: Outcome, site: Option<Origin>) {
         Err(_) => Ok(Value::Nil),
     };
     super::local::thread_ended(ctx.number);
+    crate::race::ending();
     let mut life = ctx.life.lock();
     life.state = LifeState::Done;
     life.result = Some(result);
@@ -239,9 +242,13 @@ fn join_until(interp: &Interp, t: &ThreadCtx, deadline: Deadline) -> Result<bool
         return throw("RuntimeError", "cannot join thread before it is started");
     }
     let what = || format!("to join {}", t.name());
-    block(interp, &t.life_cv, &mut life, deadline, &what, |l| {
+    let joined = block(interp, &t.life_cv, &mut life, deadline, &what, |l| {
         l.state == LifeState::Done
-    })
+    })?;
+    if joined {
+        crate::race::joined(t.number);
+    }
+    Ok(joined)
 }
 
 /// `t.result()`: waits for the thread, then returns what its function

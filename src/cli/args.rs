@@ -48,6 +48,12 @@ pub struct RunArgs {
     /// Replay a schedule found by `thr explore` (implies --deterministic)
     #[arg(long, value_name = "N")]
     pub schedule: Option<u64>,
+    /// Report data races and lock-order inversions (potential deadlocks)
+    #[arg(long, overrides_with = "race")]
+    pub race: bool,
+    /// Like --race, and stop the run at the first report
+    #[arg(long, overrides_with = "race_stop")]
+    pub race_stop: bool,
     /// Run CODE instead of a file; every word after it is in `args`
     #[arg(short = 'e', value_name = "CODE")]
     pub code: Option<String>,
@@ -140,6 +146,9 @@ pub struct ExploreArgs {
     /// The first schedule's seed
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
+    /// Run each schedule with --race: any report fails it
+    #[arg(long)]
+    pub race: bool,
 }
 
 #[derive(Args)]
@@ -153,6 +162,9 @@ pub struct TestArgs {
     /// Fail a test still running after SECS seconds, and go on with the others
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub timeout: f64,
+    /// Run each test with --race: any report fails it
+    #[arg(long)]
+    pub race: bool,
 }
 
 /// `--color`: when to write ANSI colours.

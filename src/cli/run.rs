@@ -43,6 +43,7 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     engine.set_deterministic(opts.deterministic || opts.schedule.is_some());
     engine.set_schedule(opts.schedule);
     engine.set_trace(opts.trace);
+    engine.set_race(opts.race || opts.race_stop, opts.race_stop);
     if let Err(message) = opts.limits.apply(engine.limits_mut()) {
         return usage_error(&message);
     }
@@ -79,6 +80,9 @@ fn check_options(opts: &RunArgs, source: Option<&Source>) -> Result<(), String> 
     }
     if opts.trace.is_some() && (source.is_none() || opts.interactive) {
         return Err("--trace records a script's run (FILE or -e CODE), not the REPL".into());
+    }
+    if (opts.race || opts.race_stop) && (source.is_none() || opts.interactive) {
+        return Err("--race runs a script (FILE or -e CODE), not the REPL".into());
     }
     if opts.interactive && matches!(source, Some(Source::Stdin)) {
         return Err(

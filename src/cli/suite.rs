@@ -48,6 +48,7 @@ pub fn test(opts: TestArgs, color: Color) -> ExitCode {
         Ok(limit) => limit,
         Err(message) => return usage_error(&message),
     };
+    let extra = race_flag(opts.race);
     with_exe(|exe| {
         let suite = thr::cli_support::Suite {
             exe,
@@ -55,6 +56,7 @@ pub fn test(opts: TestArgs, color: Color) -> ExitCode {
             limit,
             color: color.stdout(),
             progress: std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            extra: &extra,
         };
         suite.run_all(&paths)
     })
@@ -69,9 +71,16 @@ pub fn explore(opts: ExploreArgs, color: Color) -> ExitCode {
         return usage_error("--runs 0: give at least one run");
     }
     let limit = time_limit(10.0).expect("10 s is a time limit");
+    let extra = race_flag(opts.race);
     with_exe(|exe| {
-        thr::cli_support::explore(exe, &opts.file, opts.runs, opts.seed, limit, color.stdout())
+        let color = color.stdout();
+        thr::cli_support::explore(exe, &opts.file, opts.runs, opts.seed, limit, color, &extra)
     })
+}
+
+/// The options `thr test --race` and `thr explore --race` give each run.
+fn race_flag(race: bool) -> Vec<String> {
+    race.then(|| "--race".to_string()).into_iter().collect()
 }
 
 fn time_limit(secs: f64) -> Result<Duration, String> {

@@ -146,7 +146,10 @@ impl Interp {
     pub fn run_program(&mut self, program: &crate::ast::Program) -> Outcome {
         // An engine session runs each entry on a thread of its own.
         self.stack_floor = crate::stack_guard::Floor::of_this_thread();
-        let code = compile::CompiledProgram::new(program);
+        let code = {
+            let _race = crate::race::compiling(self.rt.race.as_ref(), &program.source);
+            compile::CompiledProgram::new(program)
+        };
         let n = program.n_slots as usize;
         if self.stack.len() < n {
             self.stack.resize(n, Value::Uninit);

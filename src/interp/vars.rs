@@ -1,7 +1,9 @@
 //! Reading and writing variables where the resolver placed them.
 
+use std::sync::Arc;
+
 use crate::ast::{Slot, Var};
-use crate::value::{Key, Value};
+use crate::value::{Key, Value, VarCell};
 
 use super::{throw, Frame, Interp, Outcome, Unwind};
 
@@ -24,6 +26,18 @@ impl Interp {
             return self.locate(r, f, var.span);
         }
         Ok(v)
+    }
+
+    /// The cell `var` lives in, if closures share it (for `--race`).
+    pub(crate) fn var_cell<'a>(&'a self, var: &Var, f: &'a Frame) -> Option<&'a Arc<VarCell>> {
+        match var.slot {
+            Slot::Local(i) => match &self.stack[f.base + i as usize] {
+                Value::Cell(c) => Some(c),
+                _ => None,
+            },
+            Slot::Upvalue(i) => Some(&f.up[i as usize]),
+            Slot::Builtin(_) | Slot::Unresolved => None,
+        }
     }
 
     #[inline(always)]

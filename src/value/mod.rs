@@ -19,7 +19,7 @@ use crate::interp::{Args, Function, Interp, Outcome};
 
 pub use compare::{equal, is_container, ordered, scalar_equal, Order};
 pub use repr::float_repr;
-pub use shared::Shared;
+pub use shared::{Contents, Shared};
 pub use sizes::Sizes;
 
 /// A list's items, shared between threads (see [`Shared`]).

@@ -88,6 +88,7 @@ impl<T: Contents> Shared<T> {
     /// Runs `f` on the contents under the lock, without changing them.
     #[inline]
     pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        crate::race::on_read(self); // race hook
         let _holding = Holding::enter();
         f(&self.cell.lock().data)
     }
@@ -95,6 +96,7 @@ impl<T: Contents> Shared<T> {
     /// Runs `f` on the contents under the lock, to change them.
     #[inline]
     pub fn write<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        crate::race::on_write(self); // race hook
         let _holding = Holding::enter();
         let mut cell = self.cell.lock();
         cell.version += 1;
@@ -109,6 +111,7 @@ impl<T: Contents> Shared<T> {
 
     /// A copy of the contents and the version it was taken at.
     pub fn versioned_snapshot(&self) -> (T, Version) {
+        crate::race::on_read(self); // race hook
         let _holding = Holding::enter();
         let cell = self.cell.lock();
         (cell.data.clone(), Version(cell.version))
@@ -121,6 +124,7 @@ impl<T: Contents> Shared<T> {
         version: Version,
         f: impl FnOnce(&mut T) -> R,
     ) -> Option<R> {
+        crate::race::on_write(self); // race hook
         let _holding = Holding::enter();
         let mut cell = self.cell.lock();
         if cell.version != version.0 {
@@ -132,6 +136,7 @@ impl<T: Contents> Shared<T> {
 
     /// How many items it holds.
     pub fn len(&self) -> usize {
+        let _race = crate::race::on_len(self); // race hook: the length alone
         self.read(T::len)
     }
 
@@ -141,8 +146,11 @@ impl<T: Contents> Shared<T> {
 }
 
 /// What a [`Shared`] can hold: a list's items or a map's entries.
-pub trait Contents: Clone + Default {
+pub trait Contents: Clone + Default + 'static {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Its values, given up one at a time, for freeing ([`super::free`]).
     fn into_pending(self) -> super::free::Pending;
     /// Whether freeing it frees a container, closure or cell nested in it
@@ -181,6 +189,7 @@ impl Contents for Entries {
 
 impl<T: Contents> Drop for Shared<T> {
     fn drop(&mut self) {
+        crate::race::on_free(self); // race hook
         let data = std::mem::take(&mut self.cell.get_mut().data);
         if data.owns_nested() {
             super::free::free(data.into_pending());

@@ -9,6 +9,7 @@ use super::super::{Args, Frame, Interp, Origin, Outcome, TraceEntry, Unwind};
 use super::expr::compile;
 use super::operand::Operand;
 use super::{Eval, Function};
+use crate::race::probe::{probed, Probe, SiteLabel};
 
 /// A call's arguments: all positional (the fast case), or some by name.
 pub(crate) struct ArgList {
@@ -31,7 +32,13 @@ impl ArgList {
     /// function go straight into its frame, with no allocation. The outer
     /// `Err` is an error in an argument, the inner result the call's.
     #[inline(always)]
-    pub fn call(&self, me: &mut Interp, callee: &Value, f: &Frame) -> Result<Outcome, Unwind> {
+    pub fn call<P: Probe>(
+        &self,
+        me: &mut Interp,
+        callee: &Value,
+        f: &Frame,
+        p: &P,
+    ) -> Result<Outcome, Unwind> {
         match callee {
             Value::Func(c) if self.positional => {
                 let base = me.stack.len();
@@ -44,27 +51,31 @@ impl ArgList {
                         }
                     }
                 }
+                let _race = p.call();
                 Ok(me.call_closure_at(c, base, None, f.rt))
             }
             Value::Native(n) if self.positional && self.items.len() == 1 => match n.unary {
                 Some(unary) => {
                     let v = self.items[0].1.get(me, f)?;
+                    let _race = p.call();
                     Ok(crate::panic::guard(|| unary(me, v)))
                 }
-                None => self.call_with_list(me, callee, f),
+                None => self.call_with_list(me, callee, f, p),
             },
-            _ => self.call_with_list(me, callee, f),
+            _ => self.call_with_list(me, callee, f, p),
         }
     }
 
     /// Calls with the arguments gathered into an argument list.
-    fn call_with_list(
+    fn call_with_list<P: Probe>(
         &self,
         me: &mut Interp,
         callee: &Value,
         f: &Frame,
+        p: &P,
     ) -> Result<Outcome, Unwind> {
         let args = self.values(me, f)?;
+        let _race = p.call();
         Ok(me.call_value_in(callee, args, f.rt))
     }
 
@@ -85,6 +96,12 @@ impl ArgList {
 /// captured variable) in place, without touching its reference count:
 /// threads calling one shared function would otherwise contend on it.
 pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
+    probed!(span, SiteLabel::Text(callee.span), |p| call_with(
+        callee, args, span, p
+    ))
+}
+
+fn call_with<P: Probe>(callee: &Expr, args: &[Arg], span: Span, p: P) -> Eval {
     let args = ArgList::new(args);
     let slot = match &callee.kind {
         ExprKind::Var(var) => var.slot,
@@ -98,7 +115,7 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             me.at_call(r, f, span)
         }),
         Slot::Builtin(i) => Box::new(move |me, f| {
-            let r = args.call(me, &f.rt.builtins[i as usize], f)?;
+            let r = args.call(me, &f.rt.builtins[i as usize], f, &p)?;
             me.at_call(r, f, span)
         }),
         // A function declared once is called from its cell, in place; a
@@ -107,10 +124,10 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             let callee = compile(callee);
             Box::new(move |me, f| {
                 let r = match f.up[i as usize].get_fixed() {
-                    Some(c) => args.call(me, c, f)?,
+                    Some(c) => args.call(me, c, f, &p)?,
                     None => {
                         let c = callee(me, f)?;
-                        args.call(me, &c, f)?
+                        args.call(me, &c, f, &p)?
                     }
                 };
                 me.at_call(r, f, span)
@@ -120,7 +137,7 @@ pub(crate) fn call(callee: &Expr, args: &[Arg], span: Span) -> Eval {
             let callee = compile(callee);
             Box::new(move |me, f| {
                 let c = callee(me, f)?;
-                let r = args.call(me, &c, f)?;
+                let r = args.call(me, &c, f, &p)?;
                 me.at_call(r, f, span)
             })
         }

@@ -7,13 +7,14 @@ use super::super::ops::int_compare;
 use super::super::{Frame, Interp, Unwind};
 use super::operand::Operand;
 use super::Test;
+use crate::race::probe::{probed, Probe, SiteLabel};
 
 /// Compiles an expression whose value is only tested for truth: conditions
 /// of `if` and `while`, and the operands of `not`, `and` and `or` there.
 pub(crate) fn test(e: &Expr) -> Test {
     match &e.kind {
         ExprKind::Compare(first, rest) => match &rest[..] {
-            [(op, right)] => compare(*op, Operand::new(first), Operand::new(right), e.span),
+            [(op, right)] => compare(*op, first, right, e.span),
             _ => chain(first, rest, e.span),
         },
         ExprKind::Not(a) => {
@@ -47,20 +48,20 @@ impl Cond {
         match &e.kind {
             ExprKind::Compare(first, rest) if rest.len() == 1 => {
                 let (op, right) = &rest[0];
-                Cond::compare(*op, Operand::new(first), Operand::new(right), e.span)
+                Cond::compare(*op, first, right, e.span)
             }
             _ => Cond::Test(test(e)),
         }
     }
 
     /// `a op b`; `in` and `not in` are never int comparisons.
-    fn compare(op: CmpOp, a: Operand, b: Operand, span: Span) -> Cond {
+    fn compare(op: CmpOp, a: &Expr, b: &Expr, span: Span) -> Cond {
         match op {
-            CmpOp::In | CmpOp::NotIn => Cond::Test(Box::new(move |me, f| {
-                let (x, y) = (a.get(me, f)?, b.get(me, f)?);
-                compare_slow(me, f, op, &x, &y, span)
-            })),
-            _ => Cond::Compare(op, a, b, span),
+            CmpOp::In | CmpOp::NotIn => {
+                let label = SiteLabel::Text(b.span);
+                Cond::Test(probed!(span, label, |p| membership(op, a, b, span, p)))
+            }
+            _ => Cond::Compare(op, Operand::new(a), Operand::new(b), span),
         }
     }
 
@@ -82,8 +83,18 @@ impl Cond {
     }
 }
 
+/// `a in b` or `a not in b`.
+fn membership<P: Probe>(op: CmpOp, a: &Expr, b: &Expr, span: Span, p: P) -> Test {
+    let (a, b) = (Operand::new(a), Operand::new(b));
+    Box::new(move |me, f| {
+        let (x, y) = (a.get(me, f)?, b.get(me, f)?);
+        let _race = p.contains(&y, &x);
+        compare_slow(me, f, op, &x, &y, span)
+    })
+}
+
 /// `a op b`, with a fast path for two ints.
-fn compare(op: CmpOp, a: Operand, b: Operand, span: Span) -> Test {
+fn compare(op: CmpOp, a: &Expr, b: &Expr, span: Span) -> Test {
     let cond = Cond::compare(op, a, b, span);
     Box::new(move |me, f| cond.check(me, f))
 }

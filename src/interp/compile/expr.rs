@@ -1,7 +1,8 @@
 //! Compiling expressions: each kind of node into its closure.
 
-use crate::ast::{BinOp, Expr, ExprKind, Span};
+use crate::ast::{BinOp, Expr, ExprKind, Name, Span};
 use crate::format::PercentRhs;
+use crate::race::probe::{probed, Probe, SiteLabel};
 use crate::value::{Entries, Value};
 use smallvec::SmallVec;
 
@@ -72,45 +73,57 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         ExprKind::Call(callee, args) => call(callee, args, span),
         ExprKind::Method(recv, name, args) => super::method::compile(recv, name, args, span),
         ExprKind::Index(a, i) => {
-            let (a, i) = (Operand::new(a), Operand::new(i));
-            Box::new(move |me, f| {
-                // A container in a variable is indexed in place, without a
-                // reference count: it can't change while the index is evaluated.
-                if a.peek(me, f).is_some() {
-                    let i = i.get(me, f)?;
-                    let r = match a.peek(me, f) {
-                        Some(a) => me.index(a, &i),
-                        None => {
-                            let a = a.get(me, f)?;
-                            me.index(&a, &i)
-                        }
-                    };
-                    return me.locate(r, f, span);
-                }
-                let a = a.get(me, f)?;
-                let i = i.get(me, f)?;
-                me.locate(me.index(&a, &i), f, span)
-            })
+            probed!(a.span, SiteLabel::Text(a.span), |p| index(a, i, span, p))
         }
         ExprKind::Slice(a, parts) => slice(a, parts, span),
         ExprKind::Field(a, name) => {
-            let (a, site) = (Operand::new(a), FieldSite::new(name));
-            Box::new(move |me, f| {
-                if let Some(Value::Map(m)) = a.peek(me, f) {
-                    if let Some(v) = m.read(|m| site.get(m)) {
-                        return Ok(v);
-                    }
-                }
-                let a = a.get(me, f)?;
-                let r = read_field(me, &a, &site);
-                me.locate(r, f, span)
-            })
+            probed!(a.span, SiteLabel::Text(a.span), |p| field(a, name, span, p))
         }
         ExprKind::Func(def) => {
             let make = MakeFn::new(def);
             Box::new(move |me, f| make.make(me, f))
         }
     }
+}
+
+/// `a[i]`.
+fn index<P: Probe>(a: &Expr, i: &Expr, span: Span, p: P) -> Eval {
+    let (a, i) = (Operand::new(a), Operand::new(i));
+    Box::new(move |me, f| {
+        // A container in a variable is indexed in place, without a
+        // reference count: it can't change while the index is evaluated.
+        if a.peek(me, f).is_some() {
+            let i = i.get(me, f)?;
+            let r = match a.peek(me, f) {
+                Some(a) => me.index(a, &i),
+                None => {
+                    let a = a.get(me, f)?;
+                    me.index(&a, &i)
+                }
+            };
+            return me.locate(r, f, span);
+        }
+        let a = a.get(me, f)?;
+        let i = i.get(me, f)?;
+        let _race = p.index_read(&a, &i);
+        me.locate(me.index(&a, &i), f, span)
+    })
+}
+
+/// `a.name`.
+fn field<P: Probe>(a: &Expr, name: &Name, span: Span, p: P) -> Eval {
+    let (a, site) = (Operand::new(a), FieldSite::new(name));
+    Box::new(move |me, f| {
+        if let Some(Value::Map(m)) = a.peek(me, f) {
+            if let Some(v) = m.read(|m| site.get(m)) {
+                return Ok(v);
+            }
+        }
+        let a = a.get(me, f)?;
+        let _race = p.field_read(&a, &site.name);
+        let r = read_field(me, &a, &site);
+        me.locate(r, f, span)
+    })
 }
 
 fn map_literal(entries: &[(Expr, Expr)]) -> Eval {

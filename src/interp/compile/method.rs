@@ -15,22 +15,34 @@ use super::calls::ArgList;
 use super::field::FieldSite;
 use super::operand::Operand;
 use super::Eval;
+use crate::race::probe::{probed, Probe, SiteLabel};
 
 pub(crate) fn compile(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eval {
+    probed!(span, SiteLabel::Text(recv.span), |p| method(
+        recv, name, args, span, p
+    ))
+}
+
+fn method<P: Probe>(recv: &Expr, name: &Name, args: &[Arg], span: Span, p: P) -> Eval {
     let shortcut = Shortcut::of(name, args);
     let (recv, site, args) = (Operand::new(recv), FieldSite::new(name), ArgList::new(args));
     Box::new(move |me, f| {
         let r = recv.with(me, f, |me, recv| {
             let found = match recv {
-                Value::Map(m) => m.read(|m| site.get(m)),
+                Value::Map(m) => {
+                    let _race = p.field_read(recv, &site.name);
+                    m.read(|m| site.get(m))
+                }
                 _ => None,
             };
             Ok(match found {
-                Some(func) => args.call(me, &func, f)?,
-                None => match shortcut.run(me, recv, &args, f)? {
+                Some(func) => args.call(me, &func, f, &p)?,
+                None => match shortcut.run(me, recv, &args, f, &p)? {
                     Some(v) => Ok(v),
                     None => {
                         let args = args.values(me, f)?;
+                        let _race = p.method(recv, &site.name, &args);
+                        let _call = p.call();
                         me.call_builtin_method(recv, &site.name, args)
                     }
                 },
@@ -68,21 +80,36 @@ impl Shortcut {
     /// succeeds; `None` leaves the call to the general path with nothing
     /// evaluated yet.
     #[inline]
-    fn run(
+    fn run<P: Probe>(
         self,
         me: &mut Interp,
         recv: &Value,
         args: &ArgList,
         f: &Frame,
+        p: &P,
     ) -> Result<Option<Value>, Unwind> {
         match (self, recv) {
             (Shortcut::Push, Value::List(l)) => {
                 let v = args.items[0].1.get(me, f)?;
+                let race = p.quiet(recv);
                 let sizes = me.sizes();
-                l.write(|items| sizes.push(items, v))?;
+                let at = l.write(|items| {
+                    sizes.push(items, v)?;
+                    Ok(items.len() - 1)
+                })?;
+                drop(race);
+                p.pushed(recv, at);
                 Ok(Some(Value::Nil))
             }
-            (Shortcut::Pop, Value::List(l)) => Ok(l.write(Vec::pop)),
+            (Shortcut::Pop, Value::List(l)) => {
+                let race = p.quiet(recv);
+                let (popped, at) = l.write(|items| (items.pop(), items.len()));
+                drop(race);
+                if popped.is_some() {
+                    p.popped(recv, at);
+                }
+                Ok(popped)
+            }
             (Shortcut::Get, Value::Map(m)) => {
                 let key = args.items[0].1.get(me, f)?;
                 let default = match args.items.get(1) {
@@ -90,6 +117,7 @@ impl Shortcut {
                     None => Value::Nil,
                 };
                 let key = make_key(key)?;
+                let _race = p.key_read(recv, &key);
                 Ok(Some(m.read(|m| m.get(&key).cloned()).unwrap_or(default)))
             }
             _ => Ok(None),

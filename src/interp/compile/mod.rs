@@ -38,6 +38,7 @@ pub struct Function {
 
 impl Function {
     fn new(def: &Arc<FnDef>) -> Arc<Function> {
+        let _race = crate::race::compiling_function(&def.source, &def.name);
         Arc::new(Function {
             def: def.clone(),
             body: Body::new(&def.body),
@@ -82,12 +83,12 @@ impl Body {
     fn new(block: &Block) -> Body {
         let tail = match block.stmts.last().map(|s| &s.kind) {
             Some(StmtKind::Expr(e)) => Some(Tail {
-                value: expr::compile(e),
+                value: crate::race::probe::placed(e.span, expr::compile(e)),
                 statement: false,
             }),
             // A final `return e` is the body's value, with no unwinding.
             Some(StmtKind::Return(Some(e))) => Some(Tail {
-                value: expr::compile(e),
+                value: crate::race::probe::placed(e.span, expr::compile(e)),
                 statement: true,
             }),
             _ => None,
@@ -136,7 +137,10 @@ impl BlockCode {
         BlockCode {
             cells: block.cells.clone().into(),
             hoisted,
-            stmts: block.stmts[..n].iter().map(stmt::compile).collect(),
+            stmts: block.stmts[..n]
+                .iter()
+                .map(|s| crate::race::probe::placed(s.span, stmt::compile(s)))
+                .collect(),
         }
     }
 

@@ -27,6 +27,15 @@ impl Operand {
 
     /// A variable as an operand.
     pub fn var(var: &Var) -> Operand {
+        if let Some(read) = crate::race::probe::var_read(var) {
+            return Operand::Eval(read); // race probe
+        }
+        Operand::unprobed(var)
+    }
+
+    /// A variable as an operand whose reads no race probe reports (an
+    /// update's read: its write is reported).
+    pub fn unprobed(var: &Var) -> Operand {
         match var.slot {
             Slot::Local(i) => Operand::Local(i as usize, var.clone()),
             Slot::Upvalue(i) => Operand::Upvalue(i as usize, var.clone()),

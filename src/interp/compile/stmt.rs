@@ -9,6 +9,7 @@ use super::expr;
 use super::field::FieldSite;
 use super::operand::Operand;
 use super::{BlockCode, Done, Exec};
+use crate::race::probe::{probed, Probe, SiteLabel};
 
 pub(crate) fn compile(stmt: &Stmt) -> Exec {
     let span = stmt.span;
@@ -18,12 +19,7 @@ pub(crate) fn compile(stmt: &Stmt) -> Exec {
             Box::new(move |me, f| e(me, f).map(drop))
         }
         StmtKind::Let(var, e) => {
-            let (var, e) = (var.clone(), expr::compile(e));
-            Box::new(move |me, f| {
-                let v = e(me, f)?;
-                me.store_var(&var, v, f);
-                Ok(())
-            })
+            probed!(var.span, SiteLabel::Name(&var.name), |p| let_var(var, e, p))
         }
         StmtKind::Assign(target, op, e) => assign(target, *op, e),
         // Bound when its block is entered.
@@ -46,7 +42,9 @@ pub(crate) fn compile(stmt: &Stmt) -> Exec {
                 Ok(())
             })
         }
-        StmtKind::For(vars, iter, body) => for_loop(vars, iter, BlockCode::whole(body)),
+        StmtKind::For(vars, iter, body) => probed!(iter.span, SiteLabel::Text(iter.span), |p| {
+            for_loop(vars, iter, BlockCode::whole(body), p)
+        }),
         StmtKind::Break => Box::new(|_, _| Err(Unwind::new(Why::Break))),
         StmtKind::Continue => Box::new(|_, _| Err(Unwind::new(Why::Continue))),
         StmtKind::Return(e) => match e {
@@ -70,10 +68,22 @@ pub(crate) fn compile(stmt: &Stmt) -> Exec {
                 me.locate(r, f, span)
             })
         }
-        StmtKind::With(e, var, body) => with(e, var.clone(), BlockCode::whole(body)),
+        StmtKind::With(e, var, body) => probed!(e.span, SiteLabel::Text(e.span), |p| {
+            with(e, var.clone(), BlockCode::whole(body), p)
+        }),
         StmtKind::Try(body, catches, finally) => try_catch(body, catches, finally.as_ref()),
         StmtKind::Invalid => unreachable!("programs with syntax errors never run"),
     }
+}
+
+fn let_var<P: Probe>(var: &Var, e: &Expr, p: P) -> Exec {
+    let (var, e) = (var.clone(), expr::compile(e));
+    Box::new(move |me, f| {
+        let v = e(me, f)?;
+        p.var_write(me, f, &var);
+        me.store_var(&var, v, f);
+        Ok(())
+    })
 }
 
 fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) -> Exec {
@@ -103,11 +113,11 @@ fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) 
     })
 }
 
-fn for_loop(vars: &[Var], iter: &Expr, body: BlockCode) -> Exec {
+fn for_loop<P: Probe>(vars: &[Var], iter: &Expr, body: BlockCode, p: P) -> Exec {
     let (vars, span, iter) = (vars.to_vec(), iter.span, expr::compile(iter));
     Box::new(move |me, f| {
         let items = iter(me, f)?;
-        let r = me.for_each(&items, |me, item| {
+        let r = p.for_each(me, &items, |me, item| {
             me.tick()?;
             body.enter(me, f)?;
             bind_loop_vars(me, &vars, item, f)?;
@@ -241,10 +251,11 @@ fn catch(me: &mut Interp, t: Box<Thrown>, catches: &[CatchCode], f: &Frame) -> D
     c.body.run_entered(me, f)
 }
 
-fn with(e: &Expr, var: Option<Var>, body: BlockCode) -> Exec {
+fn with<P: Probe>(e: &Expr, var: Option<Var>, body: BlockCode, p: P) -> Exec {
     let (span, e) = (e.span, expr::compile(e));
     Box::new(move |me, f| {
         let subject = e(me, f)?;
+        p.at();
         let (obj, entered) = match &subject {
             Value::Object(o) => (Some(o), o.enter(me)),
             _ => (None, None),
@@ -280,69 +291,88 @@ fn with(e: &Expr, var: Option<Var>, body: BlockCode) -> Exec {
 }
 
 fn assign(target: &Target, op: AssignOp, e: &Expr) -> Exec {
-    let value = NewValue::new(op, e);
     match target {
-        Target::Var(var) => {
-            let (var, old) = (var.clone(), Operand::var(var));
-            Box::new(move |me, f| {
-                if value.int_update(me, f, &var) {
-                    return Ok(());
-                }
-                let v = value.get(me, f, var.span, |me| old.get(me, f))?;
-                me.preemption_point();
-                me.store_var(&var, v, f);
-                Ok(())
-            })
-        }
-        Target::Index(obj, index) => {
-            let (obj, index) = (Operand::new(obj), Operand::new(index));
-            let span = e.span;
-            Box::new(move |me, f| {
-                // `xs[i] = v` on a container in a variable: set in place.
-                if value.update.is_none() && obj.peek(me, f).is_some() {
-                    let index = index.get(me, f)?;
-                    let v = value.rhs.get(me, f)?;
-                    me.preemption_point();
-                    let r = match obj.peek(me, f) {
-                        Some(obj) => me.set_index(obj, index, v),
-                        None => {
-                            let obj = obj.get(me, f)?;
-                            me.set_index(&obj, index, v)
-                        }
-                    };
-                    return me.locate(r, f, span);
-                }
-                obj.with(me, f, |me, obj| {
-                    let index = index.get(me, f)?;
-                    let v = value.get(me, f, span, |me| me.index(obj, &index))?;
-                    me.preemption_point();
-                    let r = me.set_index(obj, index, v);
-                    me.locate(r, f, span)
-                })
-            })
-        }
-        Target::Field(obj, name) => {
-            let (obj, site, span) = (Operand::new(obj), FieldSite::new(name), e.span);
-            Box::new(move |me, f| {
-                obj.with(me, f, |me, obj| {
-                    if value.int_field_update(me, f, obj, &site) {
-                        return Ok(());
-                    }
-                    let v =
-                        value.get(me, f, span, |me| super::field::read_field(me, obj, &site))?;
-                    me.preemption_point();
-                    if let Value::Map(m) = obj {
-                        // The value replaced is freed after the lock is let go.
-                        let sizes = me.sizes();
-                        let _old = m.write(|m| site.set(m, v, sizes));
-                        return me.locate(_old.map(drop), f, span);
-                    }
-                    let r = me.set_field(obj, &site.name, v);
-                    me.locate(r, f, span)
-                })
-            })
-        }
+        Target::Var(var) => probed!(var.span, SiteLabel::Name(&var.name), |p| {
+            assign_var(var, NewValue::new(op, e), p)
+        }),
+        Target::Index(obj, index) => probed!(obj.span, SiteLabel::Text(obj.span), |p| {
+            assign_index(obj, index, NewValue::new(op, e), e.span, p)
+        }),
+        Target::Field(obj, name) => probed!(obj.span, SiteLabel::Text(obj.span), |p| {
+            assign_field(obj, name, NewValue::new(op, e), e.span, p)
+        }),
     }
+}
+
+fn assign_var<P: Probe>(var: &Var, value: NewValue, p: P) -> Exec {
+    // An update's read is part of its write, for the race probe.
+    let (var, old) = (var.clone(), Operand::unprobed(var));
+    Box::new(move |me, f| {
+        if value.int_update(me, f, &var) {
+            return Ok(());
+        }
+        let v = value.get(me, f, var.span, |me| old.get(me, f))?;
+        me.preemption_point();
+        p.var_write(me, f, &var);
+        me.store_var(&var, v, f);
+        Ok(())
+    })
+}
+
+fn assign_index<P: Probe>(obj: &Expr, index: &Expr, value: NewValue, span: Span, p: P) -> Exec {
+    let (obj, index) = (Operand::new(obj), Operand::new(index));
+    Box::new(move |me, f| {
+        // `xs[i] = v` on a container in a variable: set in place.
+        if value.update.is_none() && obj.peek(me, f).is_some() {
+            let index = index.get(me, f)?;
+            let v = value.rhs.get(me, f)?;
+            me.preemption_point();
+            let r = match obj.peek(me, f) {
+                Some(obj) => me.set_index(obj, index, v),
+                None => {
+                    let obj = obj.get(me, f)?;
+                    me.set_index(&obj, index, v)
+                }
+            };
+            return me.locate(r, f, span);
+        }
+        obj.with(me, f, |me, obj| {
+            let index = index.get(me, f)?;
+            let v = value.get(me, f, span, |me| {
+                let _race = p.quiet(obj);
+                me.index(obj, &index)
+            })?;
+            me.preemption_point();
+            let _race = p.index_write(obj, &index);
+            let r = me.set_index(obj, index, v);
+            me.locate(r, f, span)
+        })
+    })
+}
+
+fn assign_field<P: Probe>(obj: &Expr, name: &Name, value: NewValue, span: Span, p: P) -> Exec {
+    let (obj, site) = (Operand::new(obj), FieldSite::new(name));
+    Box::new(move |me, f| {
+        obj.with(me, f, |me, obj| {
+            if P::FAST && value.int_field_update(me, f, obj, &site) {
+                return Ok(());
+            }
+            let v = value.get(me, f, span, |me| {
+                let _race = p.quiet(obj);
+                super::field::read_field(me, obj, &site)
+            })?;
+            me.preemption_point();
+            let _race = p.field_write(obj, &site.name);
+            if let Value::Map(m) = obj {
+                // The value replaced is freed after the lock is let go.
+                let sizes = me.sizes();
+                let old = m.write(|m| site.set(m, v, sizes));
+                return me.locate(old.map(drop), f, span);
+            }
+            let r = me.set_field(obj, &site.name, v);
+            me.locate(r, f, span)
+        })
+    })
 }
 
 /// The value an assignment stores: the right side, or for `x op= e` the old
