@@ -11,11 +11,17 @@
 //! real binary, on real threads, with a hard time limit: a deadlock inside
 //! the interpreter, a panic or a wrong result fails its test, never hangs
 //! the suite.
+//!
+//! The deadlock detector's own stress test runs a token ring through
+//! `thr::Engine` beside busy daemon threads, and once with the process
+//! suspended (SIGSTOP) for a second in the middle: no false deadlock.
 
 #[path = "torture/child.rs"]
 mod child;
 #[path = "torture/ops.rs"]
 mod ops;
+#[path = "torture/ring.rs"]
+mod ring;
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +35,9 @@ const ROUNDS: u32 = 20;
 const PER_ROUND: u32 = 160;
 
 fn main() {
+    if std::env::var_os(ring::RING_CHILD).is_some() {
+        ring::ring_child();
+    }
     let args = Arguments::from_args();
     let mut trials = pair_trials("list", LIST_OPS);
     trials.extend(pair_trials("map", MAP_OPS));
@@ -44,6 +53,11 @@ fn main() {
         Trial::test("map::update_self_keeps_popped_keys_out", || {
             expect_output("update_self.thr", &[], "keys left: 0\n")
         }),
+        Trial::test(
+            "deadlock::ring_beside_busy_daemons_20_runs",
+            ring::ring_20_runs,
+        ),
+        Trial::test("deadlock::ring_suspended_mid_way", ring::suspended_ring),
     ]);
     let trials = trials.into_iter().map(|t| {
         let known = KNOWN_BUGS.contains(&t.name());

@@ -1,6 +1,7 @@
 //! Child processes with a time limit: a hang or a deadlock in one fails its
 //! test instead of hanging the suite.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -112,4 +113,18 @@ pub fn signal(pid: u32, name: &str) {
         .arg(pid.to_string())
         .status();
     assert!(sent.is_ok_and(|s| s.success()), "kill -{name} {pid} failed");
+}
+
+/// One line from `from`, read a byte at a time so nothing after it is taken.
+pub fn read_line(from: &mut impl Read) -> Result<String, String> {
+    let mut line = Vec::new();
+    let mut byte = [0];
+    loop {
+        match from.read(&mut byte) {
+            Ok(1) if byte[0] != b'\n' => line.push(byte[0]),
+            Ok(1) => return Ok(String::from_utf8_lossy(&line).into_owned()),
+            Ok(_) => return Err(format!("the output ended after {line:?}")),
+            Err(e) => return Err(format!("cannot read the output: {e}")),
+        }
+    }
 }
