@@ -4,8 +4,9 @@
 //! mutating operation, thousands of times, on one shared container, and
 //! after each round the script checks the container against what both
 //! threads recorded: nothing lost, nothing duplicated, no wrong item removed
-//! (`tests/torture/list.thr` and `map.thr` are the templates; the tables
-//! below splice the two operations in, and each pair is its own test). The
+//! (`tests/torture/list.thr` and `map.thr` are the templates, which end in
+//! the rounds of `rounds.thr`; the tables in `ops.rs` splice the two
+//! operations in, and each pair is its own test). The
 //! comparison tests compare containers with themselves and with each other
 //! from several threads at once, with cycles. The scripts run through the
 //! real binary, on real threads, with a hard time limit: a deadlock inside
@@ -110,6 +111,7 @@ fn pair_trials(kind: &'static str, ops: &'static [Op]) -> Vec<Trial> {
 fn race(kind: &str, name: &str, a: &Op, b: &Op, form: &str) -> Result<(), Failed> {
     let template = read_script(&format!("{kind}.thr"))?;
     let script = template
+        .replace("@ROUNDS@", &read_script("rounds.thr")?)
         .replace("@OP_A@", &indent(&a.code.replace("@ME@", "A")))
         .replace("@OP_B@", &indent(&b.code.replace("@ME@", "B")));
     let path = scratch().join(format!("{}.thr", name.replace("::", "-")));
