@@ -1,6 +1,7 @@
 //! Runs arbitrary bytes as a Thr program, not only parses them: the source
 //! goes through `thr::Engine` with a deadline, an operation budget and small
-//! thread and call-depth limits, its output thrown away. A failure is a Rust
+//! thread, call-depth and size limits (strings, lists, maps), its output
+//! thrown away. A failure is a Rust
 //! panic anywhere (even one Thr would catch and report as an
 //! `InternalError`: a panic is a bug in Thr whatever becomes of it), or a
 //! run that outlives its deadline by more than [`SLACK`].
@@ -56,6 +57,9 @@ fuzz_target!(
         limits.max_operations = Some(2_000_000);
         limits.max_threads = 8;
         limits.max_call_depth = 200;
+        limits.max_string_size = 1 << 20;
+        limits.max_list_size = 100_000;
+        limits.max_map_size = 100_000;
         let started = Instant::now();
         let _ = engine.run_str(&source);
         let took = started.elapsed();
