@@ -173,12 +173,14 @@ fn pop(list: &List, a: Args) -> Outcome {
     };
     let popped = list.write(|items| {
         if items.is_empty() {
-            return Err("pop from empty list");
+            return Err("pop from empty list".to_string());
         }
         let len = items.len() as i64;
         let at = if i < 0 { i + len } else { i };
         if !(0..len).contains(&at) {
-            return Err("pop index out of range");
+            return Err(format!(
+                "pop index {i} out of range for a list of length {len}"
+            ));
         }
         Ok(items.remove(at as usize))
     });
