@@ -89,7 +89,7 @@ const ISSUE_11_RACES: &[(&str, &str, &str)] = &[
     (
         "insert_beside_push_remove",
         "300000",
-        "other: 300000 mine: 0\n",
+        "mine popped: 0 other: 1 mine: 0\n",
     ),
 ];
 

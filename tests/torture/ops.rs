@@ -76,7 +76,7 @@ pub const LIST_OPS: &[Op] = ops![
     pop_at TAKES Any r#"
         try { t.removed(l.pop(randint(-12, 12))) } catch IndexError as e {
             if str(e) != "IndexError: pop from empty list" {
-                t.expect(e, "IndexError: pop index out of range")
+                t.expect_index(e, "pop")
             }
         }
     "#
@@ -120,7 +120,7 @@ pub const LIST_OPS: &[Op] = ops![
     set_index DESTROYS Any r#"
         let x = t.fresh()
         try { l[randint(-12, 12)] = x; t.added(x) } catch IndexError as e {
-            t.expect_index(e)
+            t.expect_index(e, "list")
         }
     "#
     clear DESTROYS Any "l.clear()"
