@@ -147,8 +147,12 @@ impl Lock {
     /// Releases the lock however deep it is held (for `condition.wait`),
     /// returning the depth to restore.
     fn release_all(&self, interp: &Interp) -> u64 {
-        let depth = std::mem::take(&mut *self.held.lock()).count;
+        let mut held = self.held.lock();
+        // Published before the lock is free, as in `release`: the next
+        // taker must find this thread's clock in the lock's.
         self.race.released();
+        let depth = std::mem::take(&mut *held).count;
+        drop(held);
         wake_one(interp, &self.cv);
         depth
     }
