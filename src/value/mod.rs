@@ -1,6 +1,7 @@
 //! Thr's values: cheap to clone (a tag or one reference count) and safe to
 //! share between OS threads.
 
+mod biased;
 mod compare;
 mod free;
 mod repr;
