@@ -175,6 +175,42 @@ pub fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
     }
 }
 
+/// `x op y` on two floats when it is a plain float result (`+ - * /`, no
+/// division by zero): the evaluator's fast path for floats.
+#[inline(always)]
+pub fn float_fast(op: BinOp, x: f64, y: f64) -> Option<f64> {
+    match op {
+        BinOp::Add => Some(x + y),
+        BinOp::Sub => Some(x - y),
+        BinOp::Mul => Some(x * y),
+        BinOp::Div => (y != 0.0).then(|| x / y),
+        BinOp::Mod | BinOp::FloorDiv | BinOp::Pow => None,
+    }
+}
+
+/// Two numbers as floats when at least one is a float, as Python mixes
+/// them (an int is converted exactly as `float(i)` converts it).
+#[inline(always)]
+pub fn float_pair(x: &Value, y: &Value) -> Option<(f64, f64)> {
+    match (x, y) {
+        (Value::Float(x), Value::Float(y)) => Some((x.get(), y.get())),
+        (Value::Float(x), Value::Int(y)) => Some((x.get(), *y as f64)),
+        (Value::Int(x), Value::Float(y)) => Some((*x as f64, y.get())),
+        _ => None,
+    }
+}
+
+/// `x op y` on two ints or floats when the fast paths give it: what
+/// [`Interp::binary`] would give, without its checks.
+#[inline(always)]
+pub fn number_fast(op: BinOp, x: &Value, y: &Value) -> Option<Value> {
+    if let (Value::Int(x), Value::Int(y)) = (x, y) {
+        return int_fast(op, *x, *y).map(Value::Int);
+    }
+    let (x, y) = float_pair(x, y)?;
+    float_fast(op, x, y).map(Value::float)
+}
+
 /// `x % y` when the divisor is positive: then Euclid's remainder is Python's.
 #[inline]
 pub fn int_mod(x: i64, y: i64) -> Option<i64> {

@@ -122,12 +122,14 @@ impl Operand {
     }
 }
 
-/// A value's clone, with ints (the commonest operands) copied inline rather
-/// than through `Value::clone`, which the compiler keeps out of line.
+/// A value's clone, with ints and floats (the commonest operands) copied
+/// inline rather than through `Value::clone`, which the compiler keeps out
+/// of line.
 #[inline(always)]
 fn copy(v: &Value) -> Value {
     match v {
         Value::Int(i) => Value::Int(*i),
+        Value::Float(x) => Value::Float(*x),
         other => other.clone(),
     }
 }

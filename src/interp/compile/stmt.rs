@@ -6,7 +6,7 @@ use crate::value::Value;
 use super::super::{error, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why};
 use super::cond::Cond;
 use super::expr;
-use super::field::FieldSite;
+use super::field::{read_field, FieldSite};
 use super::operand::Operand;
 use super::{BlockCode, Done, Exec};
 use crate::race::probe::{probed, Probe, SiteLabel};
@@ -353,26 +353,40 @@ fn assign_index<P: Probe>(obj: &Expr, index: &Expr, value: NewValue, span: Span,
 fn assign_field<P: Probe>(obj: &Expr, name: &Name, value: NewValue, span: Span, p: P) -> Exec {
     let (obj, site) = (Operand::new(obj), FieldSite::new(name));
     Box::new(move |me, f| {
-        obj.with(me, f, |me, obj| {
-            if P::FAST && value.int_field_update(me, f, obj, &site) {
-                return Ok(());
+        if P::FAST {
+            if let Some(done) = value.on_record(me, f, &obj, &site, span) {
+                return done;
             }
+        }
+        obj.with(me, f, |me, obj| {
             let v = value.get(me, f, span, |me| {
                 let _race = p.quiet(obj);
-                super::field::read_field(me, obj, &site)
+                read_field(me, obj, &site)
             })?;
             me.preemption_point();
             let _race = p.field_write(obj, &site.name);
-            if let Value::Map(m) = obj {
-                // The value replaced is freed after the lock is let go.
-                let sizes = me.sizes();
-                let old = m.write(|m| site.set(m, v, sizes));
-                return me.locate(old.map(drop), f, span);
-            }
-            let r = me.set_field(obj, &site.name, v);
-            me.locate(r, f, span)
+            store_field(me, f, obj, &site, v, span)
         })
     })
+}
+
+/// `obj.name = v`, errors placed at `span`.
+fn store_field(
+    me: &mut Interp,
+    f: &Frame,
+    obj: &Value,
+    site: &FieldSite,
+    v: Value,
+    span: Span,
+) -> Done {
+    if let Value::Map(m) = obj {
+        // The value replaced is freed after the lock is let go.
+        let sizes = me.sizes();
+        let old = m.write(|m| site.set(m, v, sizes));
+        return me.locate(old.map(drop), f, span);
+    }
+    let r = me.set_field(obj, &site.name, v);
+    me.locate(r, f, span)
 }
 
 /// The value an assignment stores: the right side, or for `x op= e` the old
@@ -380,6 +394,9 @@ fn assign_field<P: Probe>(obj: &Expr, name: &Name, value: NewValue, span: Span, 
 struct NewValue {
     update: Option<BinOp>,
     rhs: Operand,
+    /// The right side has no effect but its value (or its error), so it
+    /// may be evaluated before the old value is read.
+    pure: bool,
     span: Span,
 }
 
@@ -391,6 +408,7 @@ impl NewValue {
                 AssignOp::Update(bin) => Some(bin),
             },
             rhs: Operand::new(e),
+            pure: expr::is_pure(e),
             span: e.span,
         }
     }
@@ -421,29 +439,107 @@ impl NewValue {
         true
     }
 
-    /// `record.count += 1` on an int field of a map, done under one lock
-    /// with one lookup. Not when exploring schedules, which may switch
-    /// threads between the read and the write.
+    /// `obj.name = e` or `obj.name op= e` on a record read in place (a
+    /// local, a captured variable never reassigned) without a count of
+    /// references taken; `None` when that does not apply, and nothing was
+    /// evaluated. (Not for the race detector, which reports the general
+    /// path's steps.)
     #[inline(always)]
-    fn int_field_update(&self, me: &Interp, f: &Frame, obj: &Value, site: &FieldSite) -> bool {
-        let (Some(bin), Value::Map(m)) = (self.update, obj) else {
-            return false;
-        };
-        let Some(y) = self.rhs.peek_int(me, f).filter(|_| !me.explores()) else {
-            return false;
-        };
-        m.write(|m| {
-            let Some(i) = site.find(m) else {
-                return false;
-            };
-            let slot = &mut m[i];
-            let Value::Int(x) = *slot else { return false };
-            match ops::int_fast(bin, x, y) {
-                Some(v) => *slot = Value::Int(v),
-                None => return false,
+    fn on_record(
+        &self,
+        me: &mut Interp,
+        f: &Frame,
+        obj: &Operand,
+        site: &FieldSite,
+        at: Span,
+    ) -> Option<Done> {
+        obj.peek(me, f)?;
+        match self.update {
+            None => Some(self.set_in_place(me, f, obj, site, at)),
+            // Not when exploring schedules, which may switch threads
+            // between the read and the write.
+            Some(bin) if self.pure && !me.explores() => {
+                Some(self.update_in_place(me, f, obj, site, bin, at))
             }
-            true
-        })
+            Some(_) => None,
+        }
+    }
+
+    /// `obj.name = e`, `obj` read in place before and after `e`.
+    fn set_in_place(
+        &self,
+        me: &mut Interp,
+        f: &Frame,
+        obj: &Operand,
+        site: &FieldSite,
+        at: Span,
+    ) -> Done {
+        let v = self.rhs.get(me, f)?;
+        me.preemption_point();
+        match obj.peek(me, f) {
+            Some(Value::Map(m)) => {
+                let sizes = me.sizes();
+                let old = m.write(|m| site.set(m, v, sizes));
+                me.locate(old.map(drop), f, at)
+            }
+            _ => {
+                let obj = obj.get(me, f)?;
+                store_field(me, f, &obj, site, v, at)
+            }
+        }
+    }
+
+    /// `obj.name op= e` with a pure `e`: `e` first, then, for two numbers,
+    /// the field read, computed and written under one lock, which no other
+    /// thread can split. What the fast path does not cover (a string
+    /// field, a missing one) goes on with `e`'s value, as the general path
+    /// would; only their order differs, which a pure `e` cannot show.
+    fn update_in_place(
+        &self,
+        me: &mut Interp,
+        f: &Frame,
+        obj: &Operand,
+        site: &FieldSite,
+        bin: BinOp,
+        at: Span,
+    ) -> Done {
+        let y = match self.rhs.get(me, f) {
+            Ok(y) => y,
+            Err(u) => return self.target_first(me, f, obj, site, at, u),
+        };
+        if let Some(Value::Map(m)) = obj.peek(me, f) {
+            if m.write(|m| site.update_number(m, bin, &y)) {
+                return Ok(());
+            }
+        }
+        let obj = obj.get(me, f)?;
+        let span = self.span.to(at);
+        let old = read_field(me, &obj, site);
+        let old = me.locate(old, f, span)?;
+        let v = expr::apply(me, f, bin, old, y, span)?;
+        store_field(me, f, &obj, site, v, at)
+    }
+
+    /// The right side of an update failed: the target's own error comes
+    /// first, as the general path (which reads the target first) has it.
+    #[cold]
+    fn target_first(
+        &self,
+        me: &mut Interp,
+        f: &Frame,
+        obj: &Operand,
+        site: &FieldSite,
+        at: Span,
+        u: Unwind,
+    ) -> Done {
+        if !u.is(Why::Error) {
+            return Err(u);
+        }
+        let thrown = take_thrown();
+        let obj = obj.get(me, f)?;
+        let old = read_field(me, &obj, site);
+        me.locate(old, f, self.span.to(at))?;
+        Err(raise(thrown))
     }
 
     /// Errors are placed at the target (`at`) and the right side.
