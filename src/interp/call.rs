@@ -288,7 +288,7 @@ impl Interp {
             }
             Value::Object(o) => {
                 // A range, the commonest loop, counts without an iterator object.
-                let any: &dyn std::any::Any = &**o;
+                let any: &dyn std::any::Any = &***o;
                 if let Some(range) = any.downcast_ref::<builtins::range::Range>() {
                     for i in range.ints() {
                         if !body(self, Value::Int(i))? {

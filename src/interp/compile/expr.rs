@@ -275,14 +275,21 @@ where
         }
         let x = a.get(me, f)?;
         let y = b.get(me, f)?;
-        if let (Value::Int(i), Value::Int(j)) = (&x, &y) {
-            if let Some(v) = fast(*i, *j) {
-                return Ok(Value::Int(v));
+        let v = match (&x, &y) {
+            (Value::Int(i), Value::Int(j)) => fast(*i, *j).map(Value::Int),
+            _ => ops::float_pair(&x, &y)
+                .and_then(|(x, y)| float(x, y))
+                .map(Value::float),
+        };
+        match v {
+            Some(v) => {
+                // Numbers: nothing to free, and no call to find that out.
+                x.discard();
+                y.discard();
+                Ok(v)
             }
-        } else if let Some(v) = ops::float_pair(&x, &y).and_then(|(x, y)| float(x, y)) {
-            return Ok(Value::float(v));
+            None => apply_slow(me, f, op, x, y, span),
         }
-        apply_slow(me, f, op, x, y, span)
     })
 }
 
@@ -297,10 +304,14 @@ pub(crate) fn apply(
     y: Value,
     span: Span,
 ) -> Outcome {
-    if let Some(v) = ops::number_fast(op, &x, &y) {
-        return Ok(v);
+    match ops::number_fast(op, &x, &y) {
+        Some(v) => {
+            x.discard();
+            y.discard();
+            Ok(v)
+        }
+        None => apply_slow(me, f, op, x, y, span),
     }
-    apply_slow(me, f, op, x, y, span)
 }
 
 #[cold]

@@ -8,9 +8,10 @@
 //! path, so errors read the same either way.
 
 use crate::ast::{Arg, Expr, Name, Span};
+use crate::builtins::math;
 use crate::value::Value;
 
-use super::super::{make_key, Frame, Interp, Unwind};
+use super::super::{make_key, Args, Frame, Interp, Outcome, Unwind};
 use super::calls::ArgList;
 use super::field::FieldSite;
 use super::operand::Operand;
@@ -38,7 +39,7 @@ fn method<P: Probe>(recv: &Expr, name: &Name, args: &[Arg], span: Span, p: P) ->
             Ok(match found {
                 Some(func) => args.call(me, &func, f, &p)?,
                 None => match shortcut.run(me, recv, &args, f, &p)? {
-                    Some(v) => Ok(v),
+                    Some(r) => r,
                     None => {
                         let args = args.values(me, f)?;
                         let _race = p.method(recv, &site.name, &args);
@@ -61,6 +62,8 @@ enum Shortcut {
     Pop,
     /// `map.get(key)`, `map.get(key, default)`
     Get,
+    /// `math.sqrt(x)` and the other functions of one float
+    Math(math::RealFn),
 }
 
 impl Shortcut {
@@ -72,13 +75,14 @@ impl Shortcut {
             ("push" | "append", 1) => Shortcut::Push,
             ("pop", 0) => Shortcut::Pop,
             ("get", 1 | 2) => Shortcut::Get,
+            (_, 1) => math::RealFn::of(name).map_or(Shortcut::None, Shortcut::Math),
             _ => Shortcut::None,
         }
     }
 
-    /// The call's value if the shortcut applies to this receiver and
-    /// succeeds; `None` leaves the call to the general path with nothing
-    /// evaluated yet.
+    /// The call's result if the shortcut applies to this receiver; `None`
+    /// leaves the call to the general path with nothing evaluated yet. The
+    /// outer error is an argument's.
     #[inline]
     fn run<P: Probe>(
         self,
@@ -87,7 +91,7 @@ impl Shortcut {
         args: &ArgList,
         f: &Frame,
         p: &P,
-    ) -> Result<Option<Value>, Unwind> {
+    ) -> Result<Option<Outcome>, Unwind> {
         match (self, recv) {
             (Shortcut::Push, Value::List(l)) => {
                 let v = args.items[0].1.get(me, f)?;
@@ -96,10 +100,12 @@ impl Shortcut {
                 let at = l.write(|items| {
                     sizes.push(items, v)?;
                     Ok(items.len() - 1)
-                })?;
+                });
                 drop(race);
-                p.pushed(recv, at);
-                Ok(Some(Value::Nil))
+                Ok(Some(at.map(|at| {
+                    p.pushed(recv, at);
+                    Value::Nil
+                })))
             }
             (Shortcut::Pop, Value::List(l)) => {
                 let race = p.quiet(recv);
@@ -108,7 +114,7 @@ impl Shortcut {
                 if popped.is_some() {
                     p.popped(recv, at);
                 }
-                Ok(popped)
+                Ok(popped.map(Ok))
             }
             (Shortcut::Get, Value::Map(m)) => {
                 let key = args.items[0].1.get(me, f)?;
@@ -116,9 +122,24 @@ impl Shortcut {
                     Some((_, d)) => d.get(me, f)?,
                     None => Value::Nil,
                 };
-                let key = make_key(key)?;
+                let key = match make_key(key) {
+                    Ok(key) => key,
+                    Err(u) => return Ok(Some(Err(u))),
+                };
                 let _race = p.key_read(recv, &key);
-                Ok(Some(m.read(|m| m.get(&key).cloned()).unwrap_or(default)))
+                Ok(Some(Ok(m
+                    .read(|m| m.get(&key).cloned())
+                    .unwrap_or(default))))
+            }
+            (Shortcut::Math(func), Value::Object(_)) if math::is_math(recv) => {
+                let x = args.items[0].1.get(me, f)?;
+                Ok(Some(match x.as_f64() {
+                    Some(x) => func.call(x),
+                    // Not a number: the general path's error.
+                    None => {
+                        me.call_builtin_method(recv, func.name(), Args::new(smallvec::smallvec![x]))
+                    }
+                }))
             }
             _ => Ok(None),
         }

@@ -509,6 +509,7 @@ impl NewValue {
         };
         if let Some(Value::Map(m)) = obj.peek(me, f) {
             if m.write(|m| site.update_number(m, bin, &y)) {
+                y.discard();
                 return Ok(());
             }
         }
