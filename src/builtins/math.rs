@@ -115,7 +115,6 @@ impl Object for Math {
 /// a call site that computes `math.NAME(x)` itself.
 #[derive(Clone, Copy)]
 pub struct RealFn {
-    name: &'static str,
     f: fn(f64) -> f64,
     infinite: Infinite,
 }
@@ -124,13 +123,9 @@ impl RealFn {
     /// `math.NAME`, if it is such a function.
     pub fn of(name: &str) -> Option<RealFn> {
         match FUNCTIONS.iter().find(|&&(n, _)| n == name)? {
-            &(name, Func::Real(f, infinite)) => Some(RealFn { name, f, infinite }),
+            &(_, Func::Real(f, infinite)) => Some(RealFn { f, infinite }),
             _ => None,
         }
-    }
-
-    pub fn name(self) -> &'static str {
-        self.name
     }
 
     /// `math.NAME(x)`, as [`Math::call_method`] computes it for a number.
