@@ -3,6 +3,7 @@
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
 use crate::value::Value;
 
+use super::super::call::as_range;
 use super::super::{error, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why};
 use super::cond::Cond;
 use super::expr;
@@ -117,21 +118,51 @@ fn for_loop<P: Probe>(vars: &[Var], iter: &Expr, body: BlockCode, p: P) -> Exec 
     let (vars, span, iter) = (vars.to_vec(), iter.span, expr::compile(iter));
     Box::new(move |me, f| {
         let items = iter(me, f)?;
+        if let (Some(range), [var]) = (as_range(&items), &vars[..]) {
+            // The commonest loop counts in place, without an iterator.
+            let r = count(me, f, range.ints(), var, &body);
+            return me.locate(r, f, span);
+        }
         let r = p.for_each(me, &items, |me, item| {
             me.tick()?;
             body.enter(me, f)?;
             bind_loop_vars(me, &vars, item, f)?;
-            match body.run_entered(me, f) {
-                Ok(()) => Ok(true),
-                Err(u) => match u.why() {
-                    Why::Break => Ok(false),
-                    Why::Continue => Ok(true),
-                    _ => Err(u),
-                },
-            }
+            pass(body.run_entered(me, f))
         });
         me.locate(r, f, span)
     })
+}
+
+/// `for var in range(...) { body }`.
+fn count(
+    me: &mut Interp,
+    f: &Frame,
+    ints: impl Iterator<Item = i64>,
+    var: &Var,
+    body: &BlockCode,
+) -> Done {
+    for i in ints {
+        me.tick()?;
+        body.enter(me, f)?;
+        me.store_var(var, Value::Int(i), f);
+        if !pass(body.run_entered(me, f))? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a loop goes on after its body ran: not after a `break`.
+#[inline(always)]
+fn pass(r: Done) -> Result<bool, Unwind> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(u) => match u.why() {
+            Why::Break => Ok(false),
+            Why::Continue => Ok(true),
+            _ => Err(u),
+        },
+    }
 }
 
 /// Binds `for x in ...` or unpacks `for k, v in ...`.
