@@ -298,28 +298,6 @@ impl Value {
         Value::Str(s.into())
     }
 
-    /// A string of `parts` one after another, `len` bytes in all, copied
-    /// once: a short one into a stack buffer (cheaper than the zeroed
-    /// allocation of a string built in place), a long one straight into the
-    /// new string's own allocation.
-    pub fn str_of_parts<'a>(len: usize, parts: impl IntoIterator<Item = &'a str>) -> Value {
-        const SHORT: usize = 128;
-        let put = |buf: &mut [u8]| {
-            let mut at = 0;
-            for p in parts {
-                buf[at..at + p.len()].copy_from_slice(p.as_bytes());
-                at += p.len();
-            }
-        };
-        const WHOLE: &str = "whole strings put together are valid UTF-8";
-        if len <= SHORT {
-            let mut buf = [0u8; SHORT];
-            put(&mut buf[..len]);
-            return Value::str(std::str::from_utf8(&buf[..len]).expect(WHOLE));
-        }
-        Value::Str(ArcStr::init_with(len, put).expect(WHOLE))
-    }
-
     pub fn float(f: f64) -> Value {
         Value::Float(Real(f.to_bits()))
     }

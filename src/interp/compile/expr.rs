@@ -259,7 +259,7 @@ fn binary(op: BinOp, a: Operand, b: Operand, span: Span) -> Eval {
 
 /// When both operands are variables or literals, ints are read in place;
 /// two ints, or floats mixed with ints, are computed inline.
-fn arith<F, G>(op: BinOp, a: Operand, b: Operand, span: Span, fast: F, float: G) -> Eval
+fn arith<F, G>(op: BinOp, a: Operand, b: Operand, span: Span, int: F, float: G) -> Eval
 where
     F: Fn(i64, i64) -> Option<i64> + Copy + Send + Sync + 'static,
     G: Fn(f64, f64) -> Option<f64> + Copy + Send + Sync + 'static,
@@ -268,7 +268,7 @@ where
     Box::new(move |me, f| {
         if peekable {
             if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
-                if let Some(v) = fast(x, y) {
+                if let Some(v) = int(x, y) {
                     return Ok(Value::Int(v));
                 }
             }
@@ -276,7 +276,12 @@ where
         let x = a.get(me, f)?;
         let y = b.get(me, f)?;
         let v = match (&x, &y) {
-            (Value::Int(i), Value::Int(j)) => fast(*i, *j).map(Value::Int),
+            (Value::Int(i), Value::Int(j)) => match int(*i, *j) {
+                Some(v) => Some(Value::Int(v)),
+                // Two ints divide into a float, as `Interp::binary` has it.
+                None if op == BinOp::Div => float(*i as f64, *j as f64).map(Value::float),
+                None => None,
+            },
             _ => ops::float_pair(&x, &y)
                 .and_then(|(x, y)| float(x, y))
                 .map(Value::float),
