@@ -2,7 +2,7 @@
 
 use crate::ast::{BinOp, CmpOp};
 use crate::format::{percent_string, PercentRhs};
-use crate::value::{equal, ordered, Order, Value};
+use crate::value::{equal, ordered, Key, Order, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
@@ -96,7 +96,7 @@ impl Interp {
             },
             Value::List(l) => Ok(crate::builtins::list::find(l, item)?.is_some()),
             Value::Map(m) => {
-                let key = super::make_key(item.clone())?;
+                let key = super::key_ref(item)?;
                 Ok(m.read(|m| m.contains_key(&key)))
             }
             Value::Object(o) if o.contains(item).is_some() => Ok(o.contains(item) == Some(true)),
@@ -125,7 +125,7 @@ impl Interp {
                 Ok(Value::str(chars[at].encode_utf8(&mut [0; 4])))
             }
             Value::Map(m) => {
-                let key = super::make_key(i.clone())?;
+                let key = super::key_ref(i)?;
                 let found = m.read(|m| m.get(&key).cloned());
                 found.ok_or_else(|| super::error("KeyError", i.repr()))
             }
@@ -134,21 +134,24 @@ impl Interp {
         }
     }
 
-    /// `a[i] = v`.
-    pub(crate) fn set_index(&self, a: &Value, i: Value, v: Value) -> Result<(), Unwind> {
+    /// `a[i] = v`. A map takes a reference to `i` only for a new key.
+    pub(crate) fn set_index(&self, a: &Value, i: &Value, v: Value) -> Result<(), Unwind> {
         match a {
             Value::List(l) => {
                 // The value replaced is freed after the lock is let go.
                 let _old = l.write(|items| {
-                    let at = position(&i, items.len(), "list")?;
+                    let at = position(i, items.len(), "list")?;
                     Ok(std::mem::replace(&mut items[at], v))
                 })?;
                 Ok(())
             }
             Value::Map(m) => {
-                let key = super::make_key(i)?;
+                let key = super::key_ref(i)?;
                 let sizes = self.sizes();
-                let _old = m.write(|m| sizes.insert(m, key, v))?;
+                let _old = m.write(|m| match m.get_mut(&key) {
+                    Some(slot) => Ok(Some(std::mem::replace(slot, v))),
+                    None => sizes.add(m, Key(i.clone()), v).map(|()| None),
+                })?;
                 Ok(())
             }
             other => throw(

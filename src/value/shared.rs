@@ -198,8 +198,9 @@ impl<T: Contents> Drop for Shared<T> {
 }
 
 impl<T: Contents> Shared<T> {
-    /// Its contents, to free them: the container is being freed.
-    pub(super) fn take(&mut self) -> T {
+    /// Its contents, taken out: the container is being freed, or its
+    /// taker holds the only reference to it, so no lock is needed.
+    pub(crate) fn take(&mut self) -> T {
         std::mem::take(&mut self.cell.get_mut().data)
     }
 }

@@ -117,8 +117,14 @@ impl Sizes {
         if let Some(slot) = m.get_mut(&key) {
             return Ok(Some(std::mem::replace(slot, v)));
         }
+        self.add(m, key, v).map(|()| None)
+    }
+
+    /// Adds the entry `key: v`, the key being new to `m`.
+    pub fn add(&self, m: &mut Entries, key: Key, v: Value) -> Result<(), Unwind> {
         self.grow_map(m, 1)?;
-        Ok(m.insert(key, v))
+        m.insert(key, v);
+        Ok(())
     }
 
     /// Room for `extra` more entries in `m`.

@@ -23,10 +23,7 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         }
         ExprKind::List(items) => {
             let items = operands(items);
-            Box::new(move |me, f| {
-                let list = Vec::with_capacity(items.len());
-                Ok(Value::list(values(&items, me, f, list)?))
-            })
+            Box::new(move |me, f| Ok(Value::list(values(&items, me, f)?.into_vec())))
         }
         ExprKind::Map(entries) => map_literal(entries),
         ExprKind::Neg(a) => {
@@ -198,15 +195,11 @@ fn operands(items: &[Expr]) -> Box<[Operand]> {
     items.iter().map(Operand::new).collect()
 }
 
-/// The values of a list literal's items, in order, added to `out`.
-fn values<C: Extend<Value>>(
-    items: &[Operand],
-    me: &mut Interp,
-    f: &Frame,
-    mut out: C,
-) -> Result<C, Unwind> {
+/// The values of a list literal's items, in order (a few kept inline).
+fn values(items: &[Operand], me: &mut Interp, f: &Frame) -> Result<SmallVec<[Value; 8]>, Unwind> {
+    let mut out = SmallVec::with_capacity(items.len());
     for i in items.iter() {
-        out.extend([i.get(me, f)?]);
+        out.push(i.get(me, f)?);
     }
     Ok(out)
 }
@@ -218,7 +211,7 @@ fn percent_list(fmt: &Expr, items: &[Expr], span: Span) -> Eval {
     let (fmt, items) = (Operand::new(fmt), operands(items));
     Box::new(move |me, f| {
         let fmt = fmt.get(me, f)?;
-        let args = values(&items, me, f, SmallVec::<[Value; 8]>::new())?;
+        let args = values(&items, me, f)?;
         match &fmt {
             Value::Str(s) => {
                 let r = ops::percent(s, PercentRhs::Items(&args), me.sizes().string);

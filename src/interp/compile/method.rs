@@ -14,7 +14,7 @@
 
 use crate::ast::{Arg, Expr, Name, Span};
 use crate::builtins::math;
-use crate::value::{is_container, Key, Value};
+use crate::value::{is_container, Key, KeyRef, Value};
 
 use super::super::{Args, Frame, Interp, Outcome, Unwind};
 use super::calls::ArgList;
@@ -97,6 +97,11 @@ impl<P: Probe> MethodCall<P> {
     /// then the receiver again. The outer error is an argument's.
     #[inline(always)]
     fn shortcut_in_place(&self, me: &mut Interp, f: &Frame) -> Result<Outcome, Unwind> {
+        if let (true, Shortcut::Get) = (P::FAST, self.shortcut) {
+            if let Some(v) = self.get_in_place(me, f) {
+                return Ok(Ok(v));
+            }
+        }
         let (a, b) = self.shortcut_args(me, f)?;
         let (a, b, recv) = match self.recv.peek(me, f) {
             Some(recv) => match self.shortcut.apply(me, recv, a, b, &self.p) {
@@ -106,6 +111,24 @@ impl<P: Probe> MethodCall<P> {
             None => (a, b, self.recv.get(me, f)?),
         };
         Ok(self.finish(me, &recv, a, b))
+    }
+
+    /// `map.get(key[, default])` with the map, the key and the default all
+    /// read in place, so that no reference to the key is taken; `None` when
+    /// one is not, or the key cannot be one (then the general path fails).
+    fn get_in_place(&self, me: &Interp, f: &Frame) -> Option<Value> {
+        let (Some(Value::Map(m)), [(_, key), rest @ ..]) =
+            (self.recv.peek(me, f), &self.args.items[..])
+        else {
+            return None;
+        };
+        let key = KeyRef::new(key.peek(me, f)?).ok()?;
+        let default = match rest {
+            [(_, d)] => Some(d.peek(me, f)?),
+            _ => None,
+        };
+        let found = m.read(|m| m.get(&key).cloned());
+        Some(found.or_else(|| default.cloned()).unwrap_or_default())
     }
 
     /// The shortcut's arguments, evaluated; `Nil` for those not given.

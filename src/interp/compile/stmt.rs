@@ -117,20 +117,49 @@ fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) 
 fn for_loop<P: Probe>(vars: &[Var], iter: &Expr, body: BlockCode, p: P) -> Exec {
     let (vars, span, iter) = (vars.to_vec(), iter.span, expr::compile(iter));
     Box::new(move |me, f| {
-        let items = iter(me, f)?;
+        let mut items = iter(me, f)?;
         if let (Some(range), [var]) = (as_range(&items), &vars[..]) {
             // The commonest loop counts in place, without an iterator.
             let r = count(me, f, range.ints(), var, &body);
             return me.locate(r, f, span);
         }
-        let r = p.for_each(me, &items, |me, item| {
+        let each = |me: &mut Interp, item| {
             me.tick()?;
             body.enter(me, f)?;
             bind_loop_vars(me, &vars, item, f)?;
             pass(body.run_entered(me, f))
-        });
+        };
+        let r = match P::FAST.then(|| unshared(&mut items)).flatten() {
+            // A list nothing else holds (`for w in line.split(" ")`) gives
+            // its items up: none is copied, and no lock is taken per item.
+            Some(owned) => each_of(me, owned, each),
+            None => p.for_each(me, &items, each),
+        };
         me.locate(r, f, span)
     })
+}
+
+/// Runs `each` on `items` until it returns `false`.
+fn each_of(
+    me: &mut Interp,
+    items: Vec<Value>,
+    mut each: impl FnMut(&mut Interp, Value) -> Result<bool, Unwind>,
+) -> Done {
+    for item in items {
+        if !each(me, item)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The items of a list only `v` holds, taken out of it: no other code can
+/// reach the list, so nothing can see it emptied.
+fn unshared(v: &mut Value) -> Option<Vec<Value>> {
+    let Value::List(l) = v else {
+        return None;
+    };
+    Some(std::sync::Arc::get_mut(l)?.take())
 }
 
 /// `for var in range(...) { body }`.
@@ -166,14 +195,15 @@ fn pass(r: Done) -> Result<bool, Unwind> {
 }
 
 /// Binds `for x in ...` or unpacks `for k, v in ...`.
-fn bind_loop_vars(me: &mut Interp, vars: &[Var], item: Value, f: &Frame) -> Done {
+fn bind_loop_vars(me: &mut Interp, vars: &[Var], mut item: Value, f: &Frame) -> Done {
     if let [var] = vars {
         me.store_var(var, item, f);
         return Ok(());
     }
-    let parts = match &item {
-        Value::List(l) => l.snapshot(),
-        other => {
+    let parts = match (unshared(&mut item), &item) {
+        (Some(parts), _) => parts,
+        (None, Value::List(l)) => l.snapshot(),
+        (None, other) => {
             return super::super::throw(
                 "TypeError",
                 format!(
@@ -353,17 +383,26 @@ fn assign_var<P: Probe>(var: &Var, value: NewValue, p: P) -> Exec {
 fn assign_index<P: Probe>(obj: &Expr, index: &Expr, value: NewValue, span: Span, p: P) -> Exec {
     let (obj, index) = (Operand::new(obj), Operand::new(index));
     Box::new(move |me, f| {
-        // `xs[i] = v` on a container in a variable: set in place.
+        // `xs[i] = v` on a container in a variable: set in place. An index
+        // read in place is not copied: reading it has no effect, so it may
+        // wait until the right side is done.
         if value.update.is_none() && obj.peek(me, f).is_some() {
-            let index = index.get(me, f)?;
+            let owned = match index.peek(me, f) {
+                Some(_) => None,
+                None => Some(index.get(me, f)?),
+            };
             let v = value.rhs.get(me, f)?;
             me.preemption_point();
-            let r = match obj.peek(me, f) {
-                Some(obj) => me.set_index(obj, index, v),
-                None => {
-                    let obj = obj.get(me, f)?;
-                    me.set_index(&obj, index, v)
-                }
+            let in_place = (obj.peek(me, f), owned.as_ref().or(index.peek(me, f)));
+            let r = if let (Some(obj), Some(i)) = in_place {
+                me.set_index(obj, i, v)
+            } else {
+                let obj = obj.get(me, f)?;
+                let i = match owned {
+                    Some(i) => i,
+                    None => index.get(me, f)?,
+                };
+                me.set_index(&obj, &i, v)
             };
             return me.locate(r, f, span);
         }
@@ -375,7 +414,7 @@ fn assign_index<P: Probe>(obj: &Expr, index: &Expr, value: NewValue, span: Span,
             })?;
             me.preemption_point();
             let _race = p.index_write(obj, &index);
-            let r = me.set_index(obj, index, v);
+            let r = me.set_index(obj, &index, v);
             me.locate(r, f, span)
         })
     })
