@@ -3,24 +3,65 @@
 //! Most lists and maps are only ever touched by the thread that made them
 //! (a record read in a loop, a list filled and summed). For them a lock
 //! that costs two atomic read-modify-writes per operation (take, let go) is
-//! most of the price of `b.x` or `xs[i]`. So a container starts *biased*:
+//! most of the price of `b.x` or `xs[i]`. So a container becomes *biased*:
 //! its maker takes it by marking itself inside with a plain store, checking
 //! that the bias still holds, and letting go with another plain store. The
 //! first other thread to touch it *revokes* the bias, once, and from then on
 //! everyone, the maker included, uses an ordinary mutex.
 //!
+//! # States
+//!
+//! `owner` is the whole state; only a thread holding the mutex changes it,
+//! and each change goes one way:
+//!
+//! - *candidate* of thread `t` (`t | CANDIDATE`): how a container is born.
+//!   Everyone takes the mutex. After [`PROMOTE_AFTER`] operations by `t`,
+//!   `t` promotes it (a plain store under the mutex: no thread can be inside
+//!   without the mutex yet). Another thread meeting a candidate makes it
+//!   shared with a plain store, for the same reason.
+//! - *biased* to `t` (`t`): `t` takes it without the mutex (below); another
+//!   thread meeting it revokes the bias, which costs a `membarrier` call.
+//! - *shared* ([`SHARED`]): everyone takes the mutex, for good.
+//!
+//! The candidate state is for hand-offs: a container made by one thread
+//! and passed to another (a message put on a queue, a spawned thread's
+//! arguments) is mostly touched a few times by its maker, if at all, before
+//! it changes hands. Biased at birth, each such container would cost a
+//! `membarrier` (about 1.5 µs here, and an interrupt on every other core
+//! running the process); as a candidate it costs a plain store.
+//!
+//! # Why the maker and a revoker are never inside together
+//!
 //! The maker's side is the fast half of an asymmetric Dekker handshake:
-//! it stores "inside" and then loads the owner, with only a compiler
-//! barrier between. The revoker stores "no owner" and then loads "inside",
-//! with a heavy barrier between: the `membarrier` system call, which makes
-//! every running thread of the process execute a full memory barrier. So
-//! either the maker's "inside" is seen by the revoker, which waits for it to
-//! leave, or the maker sees "no owner" and takes the mutex instead, which
-//! the revoker holds. The two never run on the contents at once. (This is
-//! the scheme of the Linux kernel's `sys_membarrier` users and of
-//! asymmetric fences in folly.) Revoking costs about a third of a
-//! microsecond on the machine this was measured on, and happens at most
-//! once per container. Where `membarrier` is missing (not Linux, an old
+//! it stores `inside = true` and then loads `owner`, with only a compiler
+//! barrier between. The revoker, holding the mutex, stores `owner = SHARED`
+//! and then loads `inside`, with a heavy barrier between: the
+//! `membarrier(PRIVATE_EXPEDITED)` system call, which returns only after
+//! every thread of the process that is running has executed a full memory
+//! barrier (threads not running pass one when they are switched back in).
+//! The maker's store and load fall on one side of that barrier or straddle
+//! it:
+//!
+//! - both before it: the store is visible to the revoker's load, which
+//!   happens after the barrier, so the revoker waits for `inside = false`;
+//! - the store before and the load after: the same, and the maker also sees
+//!   `SHARED` and leaves at once to take the mutex, which the revoker holds;
+//! - both after it: the maker's load sees `SHARED` (the revoker's store came
+//!   before the barrier), so the maker never enters without the mutex.
+//!
+//! (The processor cannot make the load go before the store across the
+//! barrier; the compiler fence keeps the compiler from doing it.) So the two
+//! never run on the contents at once. What the maker wrote inside, it
+//! published with its `inside = false` (release), which the revoker's load
+//! (acquire) reads; from then on the mutex orders everything. This is the
+//! scheme of the Linux kernel's `sys_membarrier` users and of asymmetric
+//! fences in folly.
+//!
+//! A maker that has ended left `inside = false` behind (a guard is dropped
+//! even when a panic unwinds) and its token is never given to another
+//! thread, so revoking its bias only costs the barrier. One thread never
+//! nests two guards: [`Shared`] refuses a second container lock before it
+//! asks for this one. Where `membarrier` is missing (not Linux, an old
 //! kernel, a sandbox that forbids it) nothing is biased: every container
 //! uses the mutex from birth.
 //!
@@ -38,6 +79,15 @@ type Held = <RawMutex as parking_lot::lock_api::RawMutex>::Guard;
 /// The owner of a container no thread owns: every access takes the mutex.
 const SHARED: u64 = 0;
 
+/// Marks an owner that is only a candidate: it too takes the mutex.
+const CANDIDATE: u64 = 1 << 63;
+
+/// Operations its maker does on a candidate before it becomes biased: a
+/// handful, so that a container made to be handed over (a message) is
+/// handed over before it is biased, while one kept for long (a record) pays
+/// the mutex only this many times.
+const PROMOTE_AFTER: u8 = 4;
+
 /// A value behind a lock that its maker takes without atomic
 /// read-modify-writes until another thread uses it.
 pub struct BiasedLock<T> {
@@ -54,12 +104,13 @@ unsafe impl<T: Send> Sync for BiasedLock<T> {}
 
 /// Who may take the lock how: its state, apart from the contents.
 struct Bias {
-    /// The owning thread's token while biased, else [`SHARED`]. Only the
-    /// revoker writes it after it is made, once.
+    /// The state (see the module doc). Written only under the mutex.
     owner: AtomicU64,
-    /// The owner is inside. Only the owner writes it.
+    /// The owner is inside without the mutex. Only the owner writes it.
     inside: AtomicBool,
     mutex: RawMutex,
+    /// The candidate's operations so far. Used only under the mutex.
+    uses: AtomicU8,
 }
 
 /// Access to the contents, for as long as it lives.
@@ -77,6 +128,7 @@ impl<T> BiasedLock<T> {
                 owner: AtomicU64::new(maker()),
                 inside: AtomicBool::new(false),
                 mutex: RawMutex::INIT,
+                uses: AtomicU8::new(0),
             },
             data: UnsafeCell::new(data),
         }
@@ -116,15 +168,30 @@ impl Bias {
         Some(self.enter_shared())
     }
 
-    /// Takes the mutex, revoking the bias first if it still holds.
+    /// Takes the mutex, and moves the state on (see the module doc).
     #[cold]
     #[inline(never)]
     fn enter_shared(&self) -> Held {
         let held = self.mutex.lock();
-        if self.owner.load(Ordering::Relaxed) != SHARED {
-            self.revoke();
+        match self.owner.load(Ordering::Relaxed) {
+            SHARED => {}
+            o if o == token() | CANDIDATE => self.count_use(),
+            // Nobody can be inside a candidate without the mutex.
+            o if o & CANDIDATE != 0 => self.owner.store(SHARED, Ordering::Relaxed),
+            _ => self.revoke(),
         }
         held
+    }
+
+    /// Counts one of the maker's operations on its candidate, the mutex
+    /// being held; biases it toward the maker after enough.
+    fn count_use(&self) {
+        let uses = self.uses.load(Ordering::Relaxed) + 1;
+        self.uses.store(uses, Ordering::Relaxed);
+        if uses >= PROMOTE_AFTER {
+            // Only this thread's fast path reads it as its own, in order.
+            self.owner.store(token(), Ordering::Relaxed);
+        }
     }
 
     /// Ends the bias, the mutex being held: from here on the owner too
@@ -202,10 +269,11 @@ fn new_token() -> u64 {
     t
 }
 
-/// The owner a new container gets: this thread, if biasing is possible.
+/// The owner a new container gets: this thread as a candidate, if biasing
+/// is possible.
 fn maker() -> u64 {
     if biasing() {
-        token()
+        token() | CANDIDATE
     } else {
         SHARED
     }
@@ -271,29 +339,77 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
-    #[test]
-    fn another_thread_revokes_the_bias_and_sees_the_makers_writes() {
+    fn owner<T>(lock: &BiasedLock<T>) -> u64 {
+        lock.bias.owner.load(Ordering::Relaxed)
+    }
+
+    /// A lock its maker has used enough to be biased toward it.
+    fn biased_lock() -> Arc<BiasedLock<u64>> {
         let lock = Arc::new(BiasedLock::new(0u64));
-        for _ in 0..1000 {
+        for _ in 0..PROMOTE_AFTER {
             *lock.lock() += 1;
         }
-        assert_eq!(
-            lock.bias.owner.load(Ordering::Relaxed) == SHARED,
-            !biasing()
-        );
+        let biased = if biasing() { token() } else { SHARED };
+        assert_eq!(owner(&lock), biased);
+        lock
+    }
+
+    #[test]
+    fn a_lock_is_biased_only_after_its_maker_used_it_a_few_times() {
+        let lock = BiasedLock::new(0u64);
+        for _ in 1..PROMOTE_AFTER {
+            *lock.lock() += 1;
+        }
+        let candidate = if biasing() {
+            token() | CANDIDATE
+        } else {
+            SHARED
+        };
+        assert_eq!(owner(&lock), candidate);
+        *lock.lock() += 1;
+        assert_eq!(owner(&lock) == token(), biasing());
+    }
+
+    #[test]
+    fn a_candidate_handed_over_becomes_shared_and_keeps_its_contents() {
+        let lock = Arc::new(BiasedLock::new(0u64));
+        *lock.lock() += 1;
         let other = lock.clone();
         std::thread::spawn(move || *other.lock() += 1)
             .join()
             .unwrap();
-        assert_eq!(lock.bias.owner.load(Ordering::Relaxed), SHARED);
-        assert_eq!(*lock.lock(), 1001);
+        assert_eq!(owner(&lock), SHARED);
+        for _ in 0..PROMOTE_AFTER {
+            *lock.lock() += 1;
+        }
+        // Shared for good: its maker's uses no longer count.
+        assert_eq!(owner(&lock), SHARED);
+        assert_eq!(*lock.lock(), 2 + PROMOTE_AFTER as u64);
+    }
+
+    #[test]
+    fn another_thread_revokes_the_bias_and_sees_the_makers_writes() {
+        let lock = biased_lock();
+        for _ in 0..1000 {
+            *lock.lock() += 1;
+        }
+        let other = lock.clone();
+        std::thread::spawn(move || *other.lock() += 1)
+            .join()
+            .unwrap();
+        assert_eq!(owner(&lock), SHARED);
+        assert_eq!(*lock.lock(), 1001 + PROMOTE_AFTER as u64);
     }
 
     #[test]
     fn the_maker_and_others_never_lose_an_update() {
-        // The maker hammers its biased lock while others revoke it midway.
-        for _ in 0..20 {
-            let lock = Arc::new(BiasedLock::new(0u64));
+        // The maker hammers its lock while others make it shared midway:
+        // biased (revoked with the barrier), or still a candidate.
+        for round in 0..40 {
+            let lock = match round % 2 {
+                0 => biased_lock(),
+                _ => Arc::new(BiasedLock::new(PROMOTE_AFTER as u64)),
+            };
             let others: Vec<_> = (0..3)
                 .map(|_| {
                     let lock = lock.clone();
@@ -310,7 +426,7 @@ mod tests {
             for t in others {
                 t.join().unwrap();
             }
-            assert_eq!(*lock.lock(), 40_000);
+            assert_eq!(*lock.lock(), 40_000 + PROMOTE_AFTER as u64);
         }
     }
 }
