@@ -23,7 +23,10 @@ pub(crate) fn compile(e: &Expr) -> Eval {
         }
         ExprKind::List(items) => {
             let items = operands(items);
-            Box::new(move |me, f| Ok(Value::list(values(&items, me, f)?.into_vec())))
+            Box::new(move |me, f| {
+                let list = Vec::with_capacity(items.len());
+                Ok(Value::list(values(&items, me, f, list)?))
+            })
         }
         ExprKind::Map(entries) => map_literal(entries),
         ExprKind::Neg(a) => {
@@ -195,11 +198,15 @@ fn operands(items: &[Expr]) -> Box<[Operand]> {
     items.iter().map(Operand::new).collect()
 }
 
-/// The values of a list literal's items, in order (a few kept inline).
-fn values(items: &[Operand], me: &mut Interp, f: &Frame) -> Result<SmallVec<[Value; 8]>, Unwind> {
-    let mut out = SmallVec::with_capacity(items.len());
+/// The values of a list literal's items, in order, added to `out`.
+fn values<C: Extend<Value>>(
+    items: &[Operand],
+    me: &mut Interp,
+    f: &Frame,
+    mut out: C,
+) -> Result<C, Unwind> {
     for i in items.iter() {
-        out.push(i.get(me, f)?);
+        out.extend([i.get(me, f)?]);
     }
     Ok(out)
 }
@@ -211,7 +218,7 @@ fn percent_list(fmt: &Expr, items: &[Expr], span: Span) -> Eval {
     let (fmt, items) = (Operand::new(fmt), operands(items));
     Box::new(move |me, f| {
         let fmt = fmt.get(me, f)?;
-        let args = values(&items, me, f)?;
+        let args = values(&items, me, f, SmallVec::<[Value; 8]>::new())?;
         match &fmt {
             Value::Str(s) => {
                 let r = ops::percent(s, PercentRhs::Items(&args), me.sizes().string);

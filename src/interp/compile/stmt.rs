@@ -429,7 +429,15 @@ fn assign_field<P: Probe>(obj: &Expr, name: &Name, value: NewValue, span: Span, 
     let (obj, site) = (Operand::new(obj), FieldSite::new(name));
     Box::new(move |me, f| {
         if P::FAST {
-            if let Some(done) = value.on_record(me, f, &obj, &site, span) {
+            if let Some(done) = value.on_record(
+                me,
+                f,
+                FieldTarget {
+                    obj: &obj,
+                    site: &site,
+                    at: span,
+                },
+            ) {
                 return done;
             }
         }
@@ -443,6 +451,15 @@ fn assign_field<P: Probe>(obj: &Expr, name: &Name, value: NewValue, span: Span, 
             store_field(me, f, obj, &site, v, span)
         })
     })
+}
+
+/// The field `obj.name` a statement assigns, read in place; errors are
+/// placed at `at`.
+#[derive(Clone, Copy)]
+struct FieldTarget<'a> {
+    obj: &'a Operand,
+    site: &'a FieldSite,
+    at: Span,
 }
 
 /// `obj.name = v`, errors placed at `span`.
@@ -520,35 +537,20 @@ impl NewValue {
     /// evaluated. (Not for the race detector, which reports the general
     /// path's steps.)
     #[inline(always)]
-    fn on_record(
-        &self,
-        me: &mut Interp,
-        f: &Frame,
-        obj: &Operand,
-        site: &FieldSite,
-        at: Span,
-    ) -> Option<Done> {
-        obj.peek(me, f)?;
+    fn on_record(&self, me: &mut Interp, f: &Frame, t: FieldTarget) -> Option<Done> {
+        t.obj.peek(me, f)?;
         match self.update {
-            None => Some(self.set_in_place(me, f, obj, site, at)),
+            None => Some(self.set_in_place(me, f, t)),
             // Not when exploring schedules, which may switch threads
             // between the read and the write.
-            Some(bin) if self.pure && !me.explores() => {
-                Some(self.update_in_place(me, f, obj, site, bin, at))
-            }
+            Some(bin) if self.pure && !me.explores() => Some(self.update_in_place(me, f, t, bin)),
             Some(_) => None,
         }
     }
 
     /// `obj.name = e`, `obj` read in place before and after `e`.
-    fn set_in_place(
-        &self,
-        me: &mut Interp,
-        f: &Frame,
-        obj: &Operand,
-        site: &FieldSite,
-        at: Span,
-    ) -> Done {
+    fn set_in_place(&self, me: &mut Interp, f: &Frame, t: FieldTarget) -> Done {
+        let FieldTarget { obj, site, at } = t;
         let v = self.rhs.get(me, f)?;
         me.preemption_point();
         match obj.peek(me, f) {
@@ -569,18 +571,11 @@ impl NewValue {
     /// thread can split. What the fast path does not cover (a string
     /// field, a missing one) goes on with `e`'s value, as the general path
     /// would; only their order differs, which a pure `e` cannot show.
-    fn update_in_place(
-        &self,
-        me: &mut Interp,
-        f: &Frame,
-        obj: &Operand,
-        site: &FieldSite,
-        bin: BinOp,
-        at: Span,
-    ) -> Done {
+    fn update_in_place(&self, me: &mut Interp, f: &Frame, t: FieldTarget, bin: BinOp) -> Done {
+        let FieldTarget { obj, site, at } = t;
         let y = match self.rhs.get(me, f) {
             Ok(y) => y,
-            Err(u) => return self.target_first(me, f, obj, site, at, u),
+            Err(u) => return self.target_first(me, f, t, u),
         };
         if let Some(Value::Map(m)) = obj.peek(me, f) {
             if m.write(|m| site.update_number(m, bin, &y)) {
@@ -599,22 +594,14 @@ impl NewValue {
     /// The right side of an update failed: the target's own error comes
     /// first, as the general path (which reads the target first) has it.
     #[cold]
-    fn target_first(
-        &self,
-        me: &mut Interp,
-        f: &Frame,
-        obj: &Operand,
-        site: &FieldSite,
-        at: Span,
-        u: Unwind,
-    ) -> Done {
+    fn target_first(&self, me: &mut Interp, f: &Frame, t: FieldTarget, u: Unwind) -> Done {
         if !u.is(Why::Error) {
             return Err(u);
         }
         let thrown = take_thrown();
-        let obj = obj.get(me, f)?;
-        let old = read_field(me, &obj, site);
-        me.locate(old, f, self.span.to(at))?;
+        let obj = t.obj.get(me, f)?;
+        let old = read_field(me, &obj, t.site);
+        me.locate(old, f, self.span.to(t.at))?;
         Err(raise(thrown))
     }
 
