@@ -27,8 +27,9 @@
 //! and passed to another (a message put on a queue, a spawned thread's
 //! arguments) is mostly touched a few times by its maker, if at all, before
 //! it changes hands. Biased at birth, each such container would cost a
-//! `membarrier` (about 1.5 µs here, and an interrupt on every other core
-//! running the process); as a candidate it costs a plain store.
+//! `membarrier` (0.6 µs more per container in `bench/handoff`, and an
+//! interrupt on every other core running the process); as a candidate it
+//! costs a plain store.
 //!
 //! # Why the maker and a revoker are never inside together
 //!
@@ -61,9 +62,15 @@
 //! even when a panic unwinds) and its token is never given to another
 //! thread, so revoking its bias only costs the barrier. One thread never
 //! nests two guards: [`Shared`] refuses a second container lock before it
-//! asks for this one. Where `membarrier` is missing (not Linux, an old
+//! asks for this one. No operation waits while it holds a container's
+//! lock, so a revoker waiting for `inside = false` waits one operation at
+//! most. Under `--deterministic` every script thread is still its own OS
+//! thread with its own token, parked only at blocking points, never inside;
+//! the race detector's hooks run before the lock is taken and see the same
+//! operations either way. Where `membarrier` is missing (not Linux, an old
 //! kernel, a sandbox that forbids it) nothing is biased: every container
-//! uses the mutex from birth.
+//! uses the mutex from birth (checked by running the torture suite with
+//! the call made to fail: `strace -f -e inject=membarrier:error=ENOSYS`).
 //!
 //! [`Shared`]: super::Shared
 
