@@ -75,14 +75,20 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
 /// The command-line errors found before anything runs.
 fn check_options(opts: &RunArgs, source: Option<&Source>) -> Result<(), String> {
     let deterministic = opts.deterministic || opts.schedule.is_some();
-    if deterministic && (source.is_none() || opts.interactive) {
-        return Err("--deterministic runs a script (FILE or -e CODE), not the REPL".into());
-    }
-    if opts.trace.is_some() && (source.is_none() || opts.interactive) {
-        return Err("--trace records a script's run (FILE or -e CODE), not the REPL".into());
-    }
-    if (opts.race || opts.race_stop) && (source.is_none() || opts.interactive) {
-        return Err("--race runs a script (FILE or -e CODE), not the REPL".into());
+    let for_scripts = [
+        (deterministic, "--deterministic runs"),
+        (opts.trace.is_some(), "--trace records"),
+        (opts.race || opts.race_stop, "--race runs"),
+    ];
+    for (_, what) in for_scripts.into_iter().filter(|(given, _)| *given) {
+        if source.is_none() {
+            return Err(format!("{what} a script (FILE or -e CODE), not the REPL"));
+        }
+        if opts.interactive {
+            return Err(format!(
+                "{what} a script, not the REPL that -i opens after it"
+            ));
+        }
     }
     if opts.interactive && matches!(source, Some(Source::Stdin)) {
         return Err(
