@@ -57,6 +57,7 @@ WORKLOADS = [
     ("event_pingpong", "threads", ["20000"], ["2000"]),
     ("queue_1m", "threads", ["1000000"], ["50000"]),
     ("spawn_join", "threads", ["5000"], ["500"]),
+    ("handoff", "threads", ["1000000"], ["20000"]),
     ("sleepers", "memory", ["1000", "1.0"], ["1000", "0.2"]),
     ("idle_waiters", "idle", ["1000", "3.0"], ["200", "0.2"]),
 ]

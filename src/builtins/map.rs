@@ -1,7 +1,7 @@
 //! Map methods. Keys are never containers, so every method does its whole
 //! work under one acquisition of the map's lock ([`crate::value::Shared`]).
 
-use crate::interp::{make_key, throw, Args, Interp, Outcome};
+use crate::interp::{key_ref, make_key, throw, Args, Interp, Outcome};
 use crate::value::{Map, Value};
 
 pub const METHODS: &[&str] = &[
@@ -33,14 +33,14 @@ pub fn method(interp: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Out
         }),
         "pop" => a.bind("pop", ["key", "default"], 1).and_then(|[k, d]| {
             let k = k.unwrap_or_default();
-            let key = make_key(k.clone())?;
+            let key = key_ref(&k)?;
             match (map.write(|m| m.shift_remove(&key)), d) {
                 (Some(v), _) | (None, Some(v)) => Ok(v),
                 (None, None) => throw("KeyError", k.repr()),
             }
         }),
         "contains" => a.positional("contains", 1, 1).and_then(|v| {
-            let key = make_key(v[0].clone())?;
+            let key = key_ref(&v[0])?;
             Ok(Value::bool(map.read(|m| m.contains_key(&key))))
         }),
         "copy" => a

@@ -111,6 +111,42 @@ impl Object for Math {
     }
 }
 
+/// A function of the family that takes one float (`sqrt`, `sin`...), for
+/// a call site that computes `math.NAME(x)` itself.
+#[derive(Clone, Copy)]
+pub struct RealFn {
+    f: fn(f64) -> f64,
+    infinite: Infinite,
+}
+
+impl RealFn {
+    /// `math.NAME`, if it is such a function.
+    pub fn of(name: &str) -> Option<RealFn> {
+        match FUNCTIONS.iter().find(|&&(n, _)| n == name)? {
+            &(_, Func::Real(f, infinite)) => Some(RealFn { f, infinite }),
+            _ => None,
+        }
+    }
+
+    /// `math.NAME(x)`, as [`Math::call_method`] computes it for a number.
+    #[inline]
+    pub fn call(self, x: f64) -> Outcome {
+        checked(self.f, self.infinite, x).map(Value::float)
+    }
+}
+
+/// Whether `v` is the math namespace (a host may give its name to
+/// something else).
+pub fn is_math(v: &Value) -> bool {
+    match v {
+        Value::Object(o) => {
+            let any: &dyn std::any::Any = &***o;
+            any.is::<Math>()
+        }
+        _ => false,
+    }
+}
+
 fn call(name: &str, func: Func, a: Args) -> Outcome {
     match func {
         Func::Real(f, infinite) => checked(f, infinite, one(name, a)?.1).map(Value::float),

@@ -288,8 +288,7 @@ impl Interp {
             }
             Value::Object(o) => {
                 // A range, the commonest loop, counts without an iterator object.
-                let any: &dyn std::any::Any = &**o;
-                if let Some(range) = any.downcast_ref::<builtins::range::Range>() {
+                if let Some(range) = as_range(items) {
                     for i in range.ints() {
                         if !body(self, Value::Int(i))? {
                             break;
@@ -310,6 +309,15 @@ impl Interp {
             _ => not_iterable(items),
         }
     }
+}
+
+/// The range `v` is, if it is one.
+pub(crate) fn as_range(v: &Value) -> Option<&builtins::range::Range> {
+    let Value::Object(o) = v else {
+        return None;
+    };
+    let any: &dyn std::any::Any = &***o;
+    any.downcast_ref()
 }
 
 #[cold]

@@ -23,7 +23,7 @@ use unwind::amend_thrown;
 pub use unwind::{
     error, raise, set_up_thread, take_thrown, throw, Origin, Thrown, TraceEntry, Unwind, Why,
 };
-pub use vars::make_key;
+pub use vars::{key_ref, make_key};
 
 use crate::ast::{Name, Span};
 use crate::diagnostic::SourceFile;

@@ -2,7 +2,7 @@
 
 use crate::ast::{BinOp, CmpOp};
 use crate::format::{percent_string, PercentRhs};
-use crate::value::{equal, ordered, Order, Value};
+use crate::value::{equal, ordered, Key, Order, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
@@ -101,7 +101,7 @@ impl Interp {
             },
             Value::List(l) => Ok(crate::builtins::list::find(l, item)?.is_some()),
             Value::Map(m) => {
-                let key = super::make_key(item.clone())?;
+                let key = super::key_ref(item)?;
                 Ok(m.read(|m| m.contains_key(&key)))
             }
             Value::Object(o) if o.contains(item).is_some() => Ok(o.contains(item) == Some(true)),
@@ -130,7 +130,7 @@ impl Interp {
                 Ok(Value::str(chars[at].encode_utf8(&mut [0; 4])))
             }
             Value::Map(m) => {
-                let key = super::make_key(i.clone())?;
+                let key = super::key_ref(i)?;
                 let found = m.read(|m| m.get(&key).cloned());
                 found.ok_or_else(|| super::error("KeyError", i.repr()))
             }
@@ -139,21 +139,24 @@ impl Interp {
         }
     }
 
-    /// `a[i] = v`.
-    pub(crate) fn set_index(&self, a: &Value, i: Value, v: Value) -> Result<(), Unwind> {
+    /// `a[i] = v`. A map takes a reference to `i` only for a new key.
+    pub(crate) fn set_index(&self, a: &Value, i: &Value, v: Value) -> Result<(), Unwind> {
         match a {
             Value::List(l) => {
                 // The value replaced is freed after the lock is let go.
                 let _old = l.write(|items| {
-                    let at = position(&i, items.len(), "list")?;
+                    let at = position(i, items.len(), "list")?;
                     Ok(std::mem::replace(&mut items[at], v))
                 })?;
                 Ok(())
             }
             Value::Map(m) => {
-                let key = super::make_key(i)?;
+                let key = super::key_ref(i)?;
                 let sizes = self.sizes();
-                let _old = m.write(|m| sizes.insert(m, key, v))?;
+                let _old = m.write(|m| match m.get_mut(&key) {
+                    Some(slot) => Ok(Some(std::mem::replace(slot, v))),
+                    None => sizes.add(m, Key(i.clone()), v).map(|()| None),
+                })?;
                 Ok(())
             }
             other => throw(
@@ -178,6 +181,42 @@ pub fn int_fast(op: BinOp, x: i64, y: i64) -> Option<i64> {
         BinOp::FloorDiv => int_floor_div(x, y),
         BinOp::Div | BinOp::Pow => None,
     }
+}
+
+/// `x op y` on two floats when it is a plain float result (`+ - * /`, no
+/// division by zero): the evaluator's fast path for floats.
+#[inline(always)]
+pub fn float_fast(op: BinOp, x: f64, y: f64) -> Option<f64> {
+    match op {
+        BinOp::Add => Some(x + y),
+        BinOp::Sub => Some(x - y),
+        BinOp::Mul => Some(x * y),
+        BinOp::Div => (y != 0.0).then(|| x / y),
+        BinOp::Mod | BinOp::FloorDiv | BinOp::Pow => None,
+    }
+}
+
+/// Two numbers as floats when at least one is a float, as Python mixes
+/// them (an int is converted exactly as `float(i)` converts it).
+#[inline(always)]
+pub fn float_pair(x: &Value, y: &Value) -> Option<(f64, f64)> {
+    match (x, y) {
+        (Value::Float(x), Value::Float(y)) => Some((x.get(), y.get())),
+        (Value::Float(x), Value::Int(y)) => Some((x.get(), *y as f64)),
+        (Value::Int(x), Value::Float(y)) => Some((*x as f64, y.get())),
+        _ => None,
+    }
+}
+
+/// `x op y` on two ints or floats when the fast paths give it: what
+/// [`Interp::binary`] would give, without its checks.
+#[inline(always)]
+pub fn number_fast(op: BinOp, x: &Value, y: &Value) -> Option<Value> {
+    if let (Value::Int(x), Value::Int(y)) = (x, y) {
+        return int_fast(op, *x, *y).map(Value::Int);
+    }
+    let (x, y) = float_pair(x, y)?;
+    float_fast(op, x, y).map(Value::float)
 }
 
 /// `x % y` when the divisor is positive: then Euclid's remainder is Python's.

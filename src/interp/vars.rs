@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::ast::{Slot, Var};
-use crate::value::{Key, Value, VarCell};
+use crate::value::{Key, KeyRef, Value, VarCell};
 
 use super::{throw, Frame, Interp, Outcome, Unwind};
 
@@ -60,5 +60,14 @@ impl Interp {
 
 /// A value as a map key, or a `TypeError` for lists and maps.
 pub fn make_key(v: Value) -> Result<Key, Unwind> {
-    Key::new(v).map_err(|t| super::error("TypeError", format!("unhashable type: '{t}'")))
+    Key::new(v).map_err(unhashable)
+}
+
+/// A value borrowed as a map key for a lookup, or `make_key`'s error.
+pub fn key_ref(v: &Value) -> Result<KeyRef<'_>, Unwind> {
+    KeyRef::new(v).map_err(unhashable)
+}
+
+fn unhashable(type_name: &str) -> Unwind {
+    super::error("TypeError", format!("unhashable type: '{type_name}'"))
 }

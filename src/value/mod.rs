@@ -1,6 +1,7 @@
 //! Thr's values: cheap to clone (a tag or one reference count) and safe to
 //! share between OS threads.
 
+mod biased;
 mod compare;
 mod free;
 mod repr;
@@ -297,28 +298,6 @@ impl Value {
         Value::Str(s.into())
     }
 
-    /// A string of `parts` one after another, `len` bytes in all, copied
-    /// once: a short one into a stack buffer (cheaper than the zeroed
-    /// allocation of a string built in place), a long one straight into the
-    /// new string's own allocation.
-    pub fn str_of_parts<'a>(len: usize, parts: impl IntoIterator<Item = &'a str>) -> Value {
-        const SHORT: usize = 128;
-        let put = |buf: &mut [u8]| {
-            let mut at = 0;
-            for p in parts {
-                buf[at..at + p.len()].copy_from_slice(p.as_bytes());
-                at += p.len();
-            }
-        };
-        const WHOLE: &str = "whole strings put together are valid UTF-8";
-        if len <= SHORT {
-            let mut buf = [0u8; SHORT];
-            put(&mut buf[..len]);
-            return Value::str(std::str::from_utf8(&buf[..len]).expect(WHOLE));
-        }
-        Value::Str(ArcStr::init_with(len, put).expect(WHOLE))
-    }
-
     pub fn float(f: f64) -> Value {
         Value::Float(Real(f.to_bits()))
     }
@@ -499,6 +478,35 @@ impl Key {
     }
 }
 
+/// Any key borrowed for a lookup, hashed and compared as `Key` would be:
+/// looking up `m[k]` takes no reference to `k`. It must not be a list or a
+/// map (see [`KeyRef::new`]).
+pub struct KeyRef<'a>(&'a Value);
+
+impl<'a> KeyRef<'a> {
+    /// `v` as a key, or the unhashable type's name.
+    pub fn new(v: &'a Value) -> Result<KeyRef<'a>, &'static str> {
+        match v {
+            Value::List(_) | Value::Map(_) => Err(v.type_name()),
+            v => Ok(KeyRef(v)),
+        }
+    }
+}
+
+impl Hash for KeyRef<'_> {
+    #[inline]
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        hash_key(self.0, h);
+    }
+}
+
+impl indexmap::Equivalent<Key> for KeyRef<'_> {
+    #[inline]
+    fn equivalent(&self, key: &Key) -> bool {
+        keys_equal(self.0, &key.0)
+    }
+}
+
 /// A string key borrowed for a lookup, so reading `m.name` allocates nothing.
 pub struct StrKey<'a>(pub &'a str);
 
@@ -524,13 +532,7 @@ impl indexmap::Equivalent<Key> for StrKey<'_> {
 impl PartialEq for Key {
     #[inline]
     fn eq(&self, other: &Key) -> bool {
-        // Int and string keys, the common ones, compare here.
-        match (&self.0, &other.0) {
-            (Value::Int(x), Value::Int(y)) => x == y,
-            (Value::Str(x), Value::Str(y)) => x == y,
-            // Keys are never containers: comparing them takes no lock.
-            (x, y) => scalar_equal(x, y),
-        }
+        keys_equal(&self.0, &other.0)
     }
 }
 
@@ -539,21 +541,39 @@ impl Eq for Key {}
 impl Hash for Key {
     #[inline]
     fn hash<H: Hasher>(&self, h: &mut H) {
-        match &self.0 {
-            Value::Str(s) => hash_str(s, h),
-            Value::Float(f) if f.get().fract() != 0.0 || !f.get().is_finite() => {
-                f.get().to_bits().hash(h)
-            }
-            Value::Float(f) => (f.get() as i64).hash(h),
-            Value::Int(i) => i.hash(h),
-            Value::Bool(b) => (b.get() as i64).hash(h),
-            Value::Nil => 0u8.hash(h),
-            Value::Func(c) => (Arc::as_ptr(c) as usize).hash(h),
-            Value::Native(n) => (Arc::as_ptr(n) as usize).hash(h),
-            Value::Error(e) => (Arc::as_ptr(e) as usize).hash(h),
-            Value::Object(o) => o.hash_key().hash(h),
-            _ => 1u8.hash(h),
+        hash_key(&self.0, h);
+    }
+}
+
+/// Whether two keys are the same key.
+#[inline]
+fn keys_equal(x: &Value, y: &Value) -> bool {
+    // Int and string keys, the common ones, compare here.
+    match (x, y) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        // Keys are never containers: comparing them takes no lock.
+        (x, y) => scalar_equal(x, y),
+    }
+}
+
+/// Hashes a key so that equal keys (`1`, `1.0`, `true`) hash alike.
+#[inline]
+fn hash_key<H: Hasher>(v: &Value, h: &mut H) {
+    match v {
+        Value::Str(s) => hash_str(s, h),
+        Value::Float(f) if f.get().fract() != 0.0 || !f.get().is_finite() => {
+            f.get().to_bits().hash(h)
         }
+        Value::Float(f) => (f.get() as i64).hash(h),
+        Value::Int(i) => i.hash(h),
+        Value::Bool(b) => (b.get() as i64).hash(h),
+        Value::Nil => 0u8.hash(h),
+        Value::Func(c) => (Arc::as_ptr(c) as usize).hash(h),
+        Value::Native(n) => (Arc::as_ptr(n) as usize).hash(h),
+        Value::Error(e) => (Arc::as_ptr(e) as usize).hash(h),
+        Value::Object(o) => o.hash_key().hash(h),
+        _ => 1u8.hash(h),
     }
 }
 

@@ -26,14 +26,14 @@
 
 use std::cell::Cell;
 
-use parking_lot::Mutex;
-
+use super::biased::BiasedLock;
 use super::{Entries, Value};
 
 /// A container's contents behind its lock, with a count of the writes made
 /// to it.
 pub struct Shared<T: Contents> {
-    cell: Mutex<Versioned<T>>,
+    /// Biased toward the thread that made the container ([`super::biased`]).
+    cell: BiasedLock<Versioned<T>>,
 }
 
 struct Versioned<T> {
@@ -81,7 +81,7 @@ fn nested_lock() -> ! {
 impl<T: Contents> Shared<T> {
     pub fn new(data: T) -> Shared<T> {
         Shared {
-            cell: Mutex::new(Versioned { data, version: 0 }),
+            cell: BiasedLock::new(Versioned { data, version: 0 }),
         }
     }
 
@@ -198,8 +198,9 @@ impl<T: Contents> Drop for Shared<T> {
 }
 
 impl<T: Contents> Shared<T> {
-    /// Its contents, to free them: the container is being freed.
-    pub(super) fn take(&mut self) -> T {
+    /// Its contents, taken out: the container is being freed, or its
+    /// taker holds the only reference to it, so no lock is needed.
+    pub(crate) fn take(&mut self) -> T {
         std::mem::take(&mut self.cell.get_mut().data)
     }
 }

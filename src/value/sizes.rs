@@ -57,12 +57,15 @@ impl Sizes {
                 at += p.len();
             }
         };
-        const WHOLE: &str = "whole strings put together are valid UTF-8";
         self.check_string(len)?;
         if len <= SHORT {
             let mut buf = [0u8; SHORT];
             put(&mut buf[..len]);
-            return Ok(Value::str(std::str::from_utf8(&buf[..len]).expect(WHOLE)));
+            // SAFETY: whole strings put together are UTF-8 (checking it
+            // again cost as much as the copy).
+            return Ok(Value::str(unsafe {
+                std::str::from_utf8_unchecked(&buf[..len])
+            }));
         }
         // SAFETY: `put` writes all `len` bytes, and the parts are whole
         // strings, so the bytes are UTF-8.
@@ -114,8 +117,14 @@ impl Sizes {
         if let Some(slot) = m.get_mut(&key) {
             return Ok(Some(std::mem::replace(slot, v)));
         }
+        self.add(m, key, v).map(|()| None)
+    }
+
+    /// Adds the entry `key: v`, the key being new to `m`.
+    pub fn add(&self, m: &mut Entries, key: Key, v: Value) -> Result<(), Unwind> {
         self.grow_map(m, 1)?;
-        Ok(m.insert(key, v))
+        m.insert(key, v);
+        Ok(())
     }
 
     /// Room for `extra` more entries in `m`.

@@ -1,6 +1,6 @@
 //! Compiling expressions: each kind of node into its closure.
 
-use crate::ast::{BinOp, Expr, ExprKind, Name, Span};
+use crate::ast::{BinOp, CmpOp, Expr, ExprKind, Name, Span};
 use crate::format::PercentRhs;
 use crate::race::probe::{probed, Probe, SiteLabel};
 use crate::value::{Entries, Value};
@@ -83,6 +83,34 @@ pub(crate) fn compile(e: &Expr) -> Eval {
             let make = MakeFn::new(def);
             Box::new(move |me, f| make.make(me, f))
         }
+    }
+}
+
+/// Whether evaluating `e` has no effect but its value or its error: it
+/// reads variables, fields and items and applies operators (no script code
+/// runs inside an operator), but calls nothing, makes no container or
+/// function and asks no `in` (which iterates, and iterating a queue takes
+/// its items).
+pub(crate) fn is_pure(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Const(_) | ExprKind::Var(_) => true,
+        ExprKind::Neg(a) | ExprKind::Not(a) | ExprKind::Field(a, _) => is_pure(a),
+        ExprKind::Binary(_, a, b)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Index(a, b) => is_pure(a) && is_pure(b),
+        ExprKind::Compare(first, rest) => {
+            is_pure(first)
+                && rest
+                    .iter()
+                    .all(|(op, e)| !matches!(op, CmpOp::In | CmpOp::NotIn) && is_pure(e))
+        }
+        ExprKind::List(_)
+        | ExprKind::Map(_)
+        | ExprKind::Slice(..)
+        | ExprKind::Call(..)
+        | ExprKind::Method(..)
+        | ExprKind::Func(_) => false,
     }
 }
 
@@ -201,46 +229,77 @@ fn percent_list(fmt: &Expr, items: &[Expr], span: Span) -> Eval {
     })
 }
 
-/// `a op b`, with the operator's int fast path chosen here, so that each
-/// operator's closure has its own inlined copy.
+/// `a op b`, with the operator's int and float fast paths chosen here, so
+/// that each operator's closure has its own inlined copy.
 fn binary(op: BinOp, a: Operand, b: Operand, span: Span) -> Eval {
+    use ops::float_fast;
     match op {
-        BinOp::Add => arith(op, a, b, span, i64::checked_add),
-        BinOp::Sub => arith(op, a, b, span, i64::checked_sub),
-        BinOp::Mul => arith(op, a, b, span, i64::checked_mul),
-        BinOp::Mod => arith(op, a, b, span, ops::int_mod),
-        BinOp::FloorDiv => arith(op, a, b, span, ops::int_floor_div),
-        BinOp::Div | BinOp::Pow => arith(op, a, b, span, |_, _| None),
+        BinOp::Add => arith(op, a, b, span, i64::checked_add, |x, y| {
+            float_fast(BinOp::Add, x, y)
+        }),
+        BinOp::Sub => arith(op, a, b, span, i64::checked_sub, |x, y| {
+            float_fast(BinOp::Sub, x, y)
+        }),
+        BinOp::Mul => arith(op, a, b, span, i64::checked_mul, |x, y| {
+            float_fast(BinOp::Mul, x, y)
+        }),
+        BinOp::Div => arith(
+            op,
+            a,
+            b,
+            span,
+            |_, _| None,
+            |x, y| float_fast(BinOp::Div, x, y),
+        ),
+        BinOp::Mod => arith(op, a, b, span, ops::int_mod, |_, _| None),
+        BinOp::FloorDiv => arith(op, a, b, span, ops::int_floor_div, |_, _| None),
+        BinOp::Pow => arith(op, a, b, span, |_, _| None, |_, _| None),
     }
 }
 
-/// When both operands are variables or literals, ints are read in place.
-fn arith<F>(op: BinOp, a: Operand, b: Operand, span: Span, fast: F) -> Eval
+/// When both operands are variables or literals, ints are read in place;
+/// two ints, or floats mixed with ints, are computed inline.
+fn arith<F, G>(op: BinOp, a: Operand, b: Operand, span: Span, int: F, float: G) -> Eval
 where
     F: Fn(i64, i64) -> Option<i64> + Copy + Send + Sync + 'static,
+    G: Fn(f64, f64) -> Option<f64> + Copy + Send + Sync + 'static,
 {
     let peekable = a.peekable() && b.peekable();
     Box::new(move |me, f| {
         if peekable {
             if let (Some(x), Some(y)) = (a.peek_int(me, f), b.peek_int(me, f)) {
-                if let Some(v) = fast(x, y) {
+                if let Some(v) = int(x, y) {
                     return Ok(Value::Int(v));
                 }
             }
         }
         let x = a.get(me, f)?;
         let y = b.get(me, f)?;
-        if let (Value::Int(i), Value::Int(j)) = (&x, &y) {
-            if let Some(v) = fast(*i, *j) {
-                return Ok(Value::Int(v));
+        let v = match (&x, &y) {
+            (Value::Int(i), Value::Int(j)) => match int(*i, *j) {
+                Some(v) => Some(Value::Int(v)),
+                // Two ints divide into a float, as `Interp::binary` has it.
+                None if op == BinOp::Div => float(*i as f64, *j as f64).map(Value::float),
+                None => None,
+            },
+            _ => ops::float_pair(&x, &y)
+                .and_then(|(x, y)| float(x, y))
+                .map(Value::float),
+        };
+        match v {
+            Some(v) => {
+                // Numbers: nothing to free, and no call to find that out.
+                x.discard();
+                y.discard();
+                Ok(v)
             }
+            None => apply_slow(me, f, op, x, y, span),
         }
-        apply_slow(me, f, op, x, y, span)
     })
 }
 
-/// `x op y` on values, with errors placed at `span`: two ints with a plain
-/// int result inline, anything else out of line.
+/// `x op y` on values, with errors placed at `span`: two numbers with a
+/// plain result inline, anything else out of line.
 #[inline(always)]
 pub(crate) fn apply(
     me: &mut Interp,
@@ -250,12 +309,14 @@ pub(crate) fn apply(
     y: Value,
     span: Span,
 ) -> Outcome {
-    if let (Value::Int(x), Value::Int(y)) = (&x, &y) {
-        if let Some(v) = ops::int_fast(op, *x, *y) {
-            return Ok(Value::Int(v));
+    match ops::number_fast(op, &x, &y) {
+        Some(v) => {
+            x.discard();
+            y.discard();
+            Ok(v)
         }
+        None => apply_slow(me, f, op, x, y, span),
     }
-    apply_slow(me, f, op, x, y, span)
 }
 
 #[cold]

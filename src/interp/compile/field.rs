@@ -11,10 +11,10 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 
-use crate::ast::Name;
+use crate::ast::{BinOp, Name};
 use crate::value::{Entries, Key, Sizes, StrKey, Value};
 
-use super::super::{Interp, Outcome, Unwind};
+use super::super::{ops, Interp, Outcome, Unwind};
 
 pub(crate) struct FieldSite {
     pub name: Name,
@@ -54,6 +54,24 @@ impl FieldSite {
     #[inline]
     pub fn get(&self, m: &Entries) -> Option<Value> {
         self.find(m).map(|i| m[i].clone())
+    }
+
+    /// `m.name = m.name op y` in place, for two numbers with a plain result
+    /// (see [`ops::number_fast`]); `false` leaves the map as it was.
+    #[inline]
+    pub fn update_number(&self, m: &mut Entries, op: BinOp, y: &Value) -> bool {
+        let Some(i) = self.find(m) else {
+            return false;
+        };
+        let slot = &mut m[i];
+        match ops::number_fast(op, slot, y) {
+            Some(v) => {
+                // The value replaced is a number: nothing to free.
+                std::mem::replace(slot, v).discard();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Sets the field, adding it if it is new (within `sizes`); returns

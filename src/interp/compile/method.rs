@@ -1,16 +1,22 @@
 //! Method calls: `recv.name(args)` calls a function stored in a map (a
 //! record's method), else a builtin method of the receiver.
 //!
+//! A receiver that is a variable or a literal is read in place, with no
+//! reference to it taken: it is the same value before and after the
+//! arguments are evaluated (nothing in an expression assigns a variable).
+//!
 //! The commonest builtin methods in loops (a list's `push` and `pop`, a
-//! map's `get`) have shortcuts that skip building an argument list and
-//! finding the method by name. A shortcut only handles the plain success
-//! case; anything else (an empty list, an unhashable key) takes the general
-//! path, so errors read the same either way.
+//! map's `get`, math's functions of one float) have shortcuts that skip
+//! building an argument list and finding the method by name. A shortcut
+//! only handles the plain success case; anything else (an empty list, an
+//! unhashable key, an argument that is no number) takes the general path
+//! with the arguments already evaluated, so errors read the same either way.
 
 use crate::ast::{Arg, Expr, Name, Span};
-use crate::value::Value;
+use crate::builtins::math;
+use crate::value::{is_container, Key, KeyRef, Value};
 
-use super::super::{make_key, Frame, Interp, Outcome, Unwind};
+use super::super::{Args, Frame, Interp, Outcome, Unwind};
 use super::calls::ArgList;
 use super::field::FieldSite;
 use super::operand::Operand;
@@ -24,32 +30,145 @@ pub(crate) fn compile(recv: &Expr, name: &Name, args: &[Arg], span: Span) -> Eva
 }
 
 fn method<P: Probe>(recv: &Expr, name: &Name, args: &[Arg], span: Span, p: P) -> Eval {
-    let shortcut = Shortcut::of(name, args);
-    let (recv, site, args) = (Operand::new(recv), FieldSite::new(name), ArgList::new(args));
+    let call = MethodCall {
+        shortcut: Shortcut::of(name, args),
+        recv: Operand::new(recv),
+        site: FieldSite::new(name),
+        args: ArgList::new(args),
+        p,
+    };
     Box::new(move |me, f| {
-        let r = recv.with(me, f, |me, recv| {
-            let found = match recv {
-                Value::Map(m) => {
-                    let _race = p.field_read(recv, &site.name);
-                    m.read(|m| site.get(m))
+        let in_place = call.recv.peek(me, f).map(|recv| call.find(recv));
+        let r = match in_place {
+            Some(Found::Own(func)) => call.args.call(me, &func, f, &call.p)?,
+            Some(Found::Shortcut) => call.shortcut_in_place(me, f)?,
+            Some(Found::Builtin) => call
+                .recv
+                .with(me, f, |me, recv| call.general(me, f, recv))?,
+            None => call.recv.with(me, f, |me, recv| match call.find(recv) {
+                Found::Own(func) => call.args.call(me, &func, f, &call.p),
+                Found::Shortcut => {
+                    let (a, b) = call.shortcut_args(me, f)?;
+                    Ok(call.finish(me, recv, a, b))
                 }
-                _ => None,
-            };
-            Ok(match found {
-                Some(func) => args.call(me, &func, f, &p)?,
-                None => match shortcut.run(me, recv, &args, f, &p)? {
-                    Some(r) => r,
-                    None => {
-                        let args = args.values(me, f)?;
-                        let _race = p.method(recv, &site.name, &args);
-                        let _call = p.call();
-                        me.call_builtin_method(recv, &site.name, args)
-                    }
-                },
-            })
-        })?;
+                Found::Builtin => call.general(me, f, recv),
+            })?,
+        };
         me.at_call(r, f, span)
     })
+}
+
+/// What `recv.name` calls.
+enum Found {
+    /// A function the record holds.
+    Own(Value),
+    /// A builtin method with a shortcut for this receiver.
+    Shortcut,
+    /// A builtin method, found by name.
+    Builtin,
+}
+
+/// One compiled `recv.name(args)`.
+struct MethodCall<P> {
+    shortcut: Shortcut,
+    recv: Operand,
+    site: FieldSite,
+    args: ArgList,
+    p: P,
+}
+
+impl<P: Probe> MethodCall<P> {
+    /// What the call calls on `recv`.
+    #[inline(always)]
+    fn find(&self, recv: &Value) -> Found {
+        if let Value::Map(m) = recv {
+            let _race = self.p.field_read(recv, &self.site.name);
+            if let Some(func) = m.read(|m| self.site.get(m)) {
+                return Found::Own(func);
+            }
+        }
+        match self.shortcut.applies(recv) {
+            true => Found::Shortcut,
+            false => Found::Builtin,
+        }
+    }
+
+    /// The shortcut on the receiver read in place: its arguments first,
+    /// then the receiver again. The outer error is an argument's.
+    #[inline(always)]
+    fn shortcut_in_place(&self, me: &mut Interp, f: &Frame) -> Result<Outcome, Unwind> {
+        if let (true, Shortcut::Get) = (P::FAST, self.shortcut) {
+            if let Some(v) = self.get_in_place(me, f) {
+                return Ok(Ok(v));
+            }
+        }
+        let (a, b) = self.shortcut_args(me, f)?;
+        let (a, b, recv) = match self.recv.peek(me, f) {
+            Some(recv) => match self.shortcut.apply(me, recv, a, b, &self.p) {
+                Ok(r) => return Ok(r),
+                Err((a, b)) => (a, b, recv.clone()),
+            },
+            None => (a, b, self.recv.get(me, f)?),
+        };
+        Ok(self.finish(me, &recv, a, b))
+    }
+
+    /// `map.get(key[, default])` with the map, the key and the default all
+    /// read in place, so that no reference to the key is taken; `None` when
+    /// one is not, or the key cannot be one (then the general path fails).
+    fn get_in_place(&self, me: &Interp, f: &Frame) -> Option<Value> {
+        let (Some(Value::Map(m)), [(_, key), rest @ ..]) =
+            (self.recv.peek(me, f), &self.args.items[..])
+        else {
+            return None;
+        };
+        let key = KeyRef::new(key.peek(me, f)?).ok()?;
+        let default = match rest {
+            [(_, d)] => Some(d.peek(me, f)?),
+            _ => None,
+        };
+        let found = m.read(|m| m.get(&key).cloned());
+        Some(found.or_else(|| default.cloned()).unwrap_or_default())
+    }
+
+    /// The shortcut's arguments, evaluated; `Nil` for those not given.
+    #[inline(always)]
+    fn shortcut_args(&self, me: &mut Interp, f: &Frame) -> Result<(Value, Value), Unwind> {
+        let items = &self.args.items;
+        let a = match items.first() {
+            Some((_, a)) => a.get(me, f)?,
+            None => Value::Nil,
+        };
+        let b = match items.get(1) {
+            Some((_, b)) => b.get(me, f)?,
+            None => Value::Nil,
+        };
+        Ok((a, b))
+    }
+
+    /// The shortcut, else the general path with the arguments it was given.
+    fn finish(&self, me: &mut Interp, recv: &Value, a: Value, b: Value) -> Outcome {
+        let (a, b) = match self.shortcut.apply(me, recv, a, b, &self.p) {
+            Ok(r) => return r,
+            Err(args) => args,
+        };
+        let mut args = Args::default();
+        args.pos
+            .extend([a, b].into_iter().take(self.args.items.len()));
+        self.call_general(me, recv, args)
+    }
+
+    /// The builtin method found by name. The outer error is an argument's.
+    fn general(&self, me: &mut Interp, f: &Frame, recv: &Value) -> Result<Outcome, Unwind> {
+        let args = self.args.values(me, f)?;
+        Ok(self.call_general(me, recv, args))
+    }
+
+    fn call_general(&self, me: &mut Interp, recv: &Value, args: Args) -> Outcome {
+        let _race = self.p.method(recv, &self.site.name, &args);
+        let _call = self.p.call();
+        me.call_builtin_method(recv, &self.site.name, args)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -61,6 +180,8 @@ enum Shortcut {
     Pop,
     /// `map.get(key)`, `map.get(key, default)`
     Get,
+    /// `math.sqrt(x)` and the other functions of one float
+    Math(math::RealFn),
 }
 
 impl Shortcut {
@@ -72,63 +193,69 @@ impl Shortcut {
             ("push" | "append", 1) => Shortcut::Push,
             ("pop", 0) => Shortcut::Pop,
             ("get", 1 | 2) => Shortcut::Get,
+            (_, 1) => math::RealFn::of(name).map_or(Shortcut::None, Shortcut::Math),
             _ => Shortcut::None,
         }
     }
 
-    /// The call's result if the shortcut applies to this receiver; `None`
-    /// leaves the call to the general path with nothing evaluated yet. The
-    /// outer error is an argument's, the inner result the call's.
+    /// Whether it is for this receiver.
     #[inline]
-    fn run<P: Probe>(
+    fn applies(self, recv: &Value) -> bool {
+        match (self, recv) {
+            (Shortcut::Push | Shortcut::Pop, Value::List(_)) => true,
+            (Shortcut::Get, Value::Map(_)) => true,
+            (Shortcut::Math(_), recv) => math::is_math(recv),
+            _ => false,
+        }
+    }
+
+    /// The call's result on a receiver it applies to, with the arguments
+    /// `a` and `b` (`Nil` if not given); `Err` gives them back when the
+    /// general path must run.
+    #[inline(always)]
+    fn apply<P: Probe>(
         self,
-        me: &mut Interp,
+        me: &Interp,
         recv: &Value,
-        args: &ArgList,
-        f: &Frame,
+        a: Value,
+        b: Value,
         p: &P,
-    ) -> Result<Option<Outcome>, Unwind> {
+    ) -> Result<Outcome, (Value, Value)> {
         match (self, recv) {
             (Shortcut::Push, Value::List(l)) => {
-                let v = args.items[0].1.get(me, f)?;
+                b.discard();
                 let race = p.quiet(recv);
                 let sizes = me.sizes();
-                let pushed = l.write(|items| {
-                    sizes.push(items, v)?;
+                let at = l.write(|items| {
+                    sizes.push(items, a)?;
                     Ok(items.len() - 1)
                 });
                 drop(race);
-                Ok(Some(pushed.map(|at| {
+                Ok(at.map(|at| {
                     p.pushed(recv, at);
                     Value::Nil
-                })))
+                }))
             }
             (Shortcut::Pop, Value::List(l)) => {
                 let race = p.quiet(recv);
                 let (popped, at) = l.write(|items| (items.pop(), items.len()));
                 drop(race);
-                let Some(popped) = popped else {
-                    return Ok(None);
-                };
+                let popped = popped.ok_or((a, b))?;
                 p.popped(recv, at);
-                Ok(Some(Ok(popped)))
+                Ok(Ok(popped))
             }
-            (Shortcut::Get, Value::Map(m)) => {
-                let key = args.items[0].1.get(me, f)?;
-                let default = match args.items.get(1) {
-                    Some((_, d)) => d.get(me, f)?,
-                    None => Value::Nil,
-                };
-                let key = match make_key(key) {
-                    Ok(key) => key,
-                    Err(u) => return Ok(Some(Err(u))),
-                };
+            // An unhashable key gets the method's own error.
+            (Shortcut::Get, Value::Map(m)) if !is_container(&a) => {
+                let key = Key(a);
                 let _race = p.key_read(recv, &key);
-                Ok(Some(Ok(m
-                    .read(|m| m.get(&key).cloned())
-                    .unwrap_or(default))))
+                let found = m.read(|m| m.get(&key).cloned());
+                Ok(Ok(found.unwrap_or(b)))
             }
-            _ => Ok(None),
+            (Shortcut::Math(func), _) => match a.as_f64() {
+                Some(x) => Ok(func.call(x)),
+                None => Err((a, b)),
+            },
+            _ => Err((a, b)),
         }
     }
 }

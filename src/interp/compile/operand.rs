@@ -7,11 +7,13 @@ use super::super::{Frame, Interp, Outcome, Unwind};
 use super::expr::compile;
 use super::Eval;
 
-/// An operand, with the commonest leaves (a plain local, a literal) read in
-/// place rather than through a closure call.
+/// An operand, with the commonest leaves (a plain local, a literal, a
+/// builtin) read in place rather than through a closure call.
 pub(crate) enum Operand {
     Local(usize, Var),
     Upvalue(usize, Var),
+    /// A builtin: the run's table never changes.
+    Builtin(usize),
     Const(Value),
     Eval(Eval),
 }
@@ -39,6 +41,7 @@ impl Operand {
         match var.slot {
             Slot::Local(i) => Operand::Local(i as usize, var.clone()),
             Slot::Upvalue(i) => Operand::Upvalue(i as usize, var.clone()),
+            Slot::Builtin(i) => Operand::Builtin(i as usize),
             _ => {
                 let var = var.clone();
                 Operand::Eval(Box::new(move |me, f| me.load_var(&var, f)))
@@ -55,15 +58,16 @@ impl Operand {
                 v => Ok(copy(v)),
             },
             Operand::Upvalue(_, var) => me.load_var(var, f),
+            Operand::Builtin(i) => Ok(f.rt.builtins[*i].clone()),
             Operand::Const(v) => Ok(copy(v)),
             Operand::Eval(e) => e(me, f),
         }
     }
 
     /// Runs `k` on the operand's value, borrowed when it is a variable
-    /// captured and never reassigned (a record's `self`, a shared function):
-    /// reading it then touches no reference count other threads may be
-    /// bouncing.
+    /// captured and never reassigned (a record's `self`, a shared function)
+    /// or a builtin: reading it then touches no reference count other
+    /// threads may be bouncing.
     #[inline(always)]
     pub fn with<R>(
         &self,
@@ -73,6 +77,7 @@ impl Operand {
     ) -> Result<R, Unwind> {
         let fixed = match self {
             Operand::Upvalue(i, _) => f.up[*i].get_fixed(),
+            Operand::Builtin(i) => Some(&f.rt.builtins[*i]),
             _ => None,
         };
         let owned;
@@ -87,8 +92,8 @@ impl Operand {
     }
 
     /// The operand's value, borrowed in place when it is a plain local, a
-    /// captured variable never reassigned, or a literal: reading a record
-    /// through it then touches no reference count.
+    /// captured variable never reassigned, a builtin or a literal: reading a
+    /// record through it then touches no reference count.
     #[inline(always)]
     pub fn peek<'a>(&'a self, me: &'a Interp, f: &Frame<'a>) -> Option<&'a Value> {
         match self {
@@ -97,6 +102,7 @@ impl Operand {
                 v => Some(v),
             },
             Operand::Upvalue(i, _) => f.up[*i].get_fixed(),
+            Operand::Builtin(i) => Some(&f.rt.builtins[*i]),
             Operand::Const(v) => Some(v),
             Operand::Eval(_) => None,
         }
@@ -122,12 +128,14 @@ impl Operand {
     }
 }
 
-/// A value's clone, with ints (the commonest operands) copied inline rather
-/// than through `Value::clone`, which the compiler keeps out of line.
+/// A value's clone, with ints and floats (the commonest operands) copied
+/// inline rather than through `Value::clone`, which the compiler keeps out
+/// of line.
 #[inline(always)]
 fn copy(v: &Value) -> Value {
     match v {
         Value::Int(i) => Value::Int(*i),
+        Value::Float(x) => Value::Float(*x),
         other => other.clone(),
     }
 }

@@ -3,10 +3,11 @@
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
 use crate::value::Value;
 
+use super::super::call::as_range;
 use super::super::{error, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why};
 use super::cond::Cond;
 use super::expr;
-use super::field::FieldSite;
+use super::field::{read_field, FieldSite};
 use super::operand::Operand;
 use super::{BlockCode, Done, Exec};
 use crate::race::probe::{probed, Probe, SiteLabel};
@@ -116,33 +117,93 @@ fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) 
 fn for_loop<P: Probe>(vars: &[Var], iter: &Expr, body: BlockCode, p: P) -> Exec {
     let (vars, span, iter) = (vars.to_vec(), iter.span, expr::compile(iter));
     Box::new(move |me, f| {
-        let items = iter(me, f)?;
-        let r = p.for_each(me, &items, |me, item| {
+        let mut items = iter(me, f)?;
+        if let (Some(range), [var]) = (as_range(&items), &vars[..]) {
+            // The commonest loop counts in place, without an iterator.
+            let r = count(me, f, range.ints(), var, &body);
+            return me.locate(r, f, span);
+        }
+        let each = |me: &mut Interp, item| {
             me.tick()?;
             body.enter(me, f)?;
             bind_loop_vars(me, &vars, item, f)?;
-            match body.run_entered(me, f) {
-                Ok(()) => Ok(true),
-                Err(u) => match u.why() {
-                    Why::Break => Ok(false),
-                    Why::Continue => Ok(true),
-                    _ => Err(u),
-                },
-            }
-        });
+            pass(body.run_entered(me, f))
+        };
+        let r = match P::FAST.then(|| unshared(&mut items)).flatten() {
+            // A list nothing else holds (`for w in line.split(" ")`) gives
+            // its items up: none is copied, and no lock is taken per item.
+            Some(owned) => each_of(me, owned, each),
+            None => p.for_each(me, &items, each),
+        };
         me.locate(r, f, span)
     })
 }
 
+/// Runs `each` on `items` until it returns `false`.
+fn each_of(
+    me: &mut Interp,
+    items: Vec<Value>,
+    mut each: impl FnMut(&mut Interp, Value) -> Result<bool, Unwind>,
+) -> Done {
+    for item in items {
+        if !each(me, item)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The items of a list only `v` holds, taken out of it: no other code can
+/// reach the list, so nothing can see it emptied.
+fn unshared(v: &mut Value) -> Option<Vec<Value>> {
+    let Value::List(l) = v else {
+        return None;
+    };
+    Some(std::sync::Arc::get_mut(l)?.take())
+}
+
+/// `for var in range(...) { body }`.
+fn count(
+    me: &mut Interp,
+    f: &Frame,
+    ints: impl Iterator<Item = i64>,
+    var: &Var,
+    body: &BlockCode,
+) -> Done {
+    for i in ints {
+        me.tick()?;
+        body.enter(me, f)?;
+        me.store_var(var, Value::Int(i), f);
+        if !pass(body.run_entered(me, f))? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a loop goes on after its body ran: not after a `break`.
+#[inline(always)]
+fn pass(r: Done) -> Result<bool, Unwind> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(u) => match u.why() {
+            Why::Break => Ok(false),
+            Why::Continue => Ok(true),
+            _ => Err(u),
+        },
+    }
+}
+
 /// Binds `for x in ...` or unpacks `for k, v in ...`.
-fn bind_loop_vars(me: &mut Interp, vars: &[Var], item: Value, f: &Frame) -> Done {
+fn bind_loop_vars(me: &mut Interp, vars: &[Var], mut item: Value, f: &Frame) -> Done {
     if let [var] = vars {
         me.store_var(var, item, f);
         return Ok(());
     }
-    let parts = match &item {
-        Value::List(l) => l.snapshot(),
-        other => {
+    let parts = match (unshared(&mut item), &item) {
+        (Some(parts), _) => parts,
+        (None, Value::List(l)) => l.snapshot(),
+        (None, other) => {
             return super::super::throw(
                 "TypeError",
                 format!(
@@ -327,17 +388,26 @@ fn assign_var<P: Probe>(var: &Var, value: NewValue, p: P) -> Exec {
 fn assign_index<P: Probe>(obj: &Expr, index: &Expr, value: NewValue, span: Span, p: P) -> Exec {
     let (obj, index) = (Operand::new(obj), Operand::new(index));
     Box::new(move |me, f| {
-        // `xs[i] = v` on a container in a variable: set in place.
+        // `xs[i] = v` on a container in a variable: set in place. An index
+        // read in place is not copied: reading it has no effect, so it may
+        // wait until the right side is done.
         if value.update.is_none() && obj.peek(me, f).is_some() {
-            let index = index.get(me, f)?;
+            let owned = match index.peek(me, f) {
+                Some(_) => None,
+                None => Some(index.get(me, f)?),
+            };
             let v = value.rhs.get(me, f)?;
             me.preemption_point();
-            let r = match obj.peek(me, f) {
-                Some(obj) => me.set_index(obj, index, v),
-                None => {
-                    let obj = obj.get(me, f)?;
-                    me.set_index(&obj, index, v)
-                }
+            let in_place = (obj.peek(me, f), owned.as_ref().or(index.peek(me, f)));
+            let r = if let (Some(obj), Some(i)) = in_place {
+                me.set_index(obj, i, v)
+            } else {
+                let obj = obj.get(me, f)?;
+                let i = match owned {
+                    Some(i) => i,
+                    None => index.get(me, f)?,
+                };
+                me.set_index(&obj, &i, v)
             };
             return me.locate(r, f, span);
         }
@@ -349,7 +419,7 @@ fn assign_index<P: Probe>(obj: &Expr, index: &Expr, value: NewValue, span: Span,
             })?;
             me.preemption_point();
             let _race = p.index_write(obj, &index);
-            let r = me.set_index(obj, index, v);
+            let r = me.set_index(obj, &index, v);
             me.locate(r, f, span)
         })
     })
@@ -358,26 +428,57 @@ fn assign_index<P: Probe>(obj: &Expr, index: &Expr, value: NewValue, span: Span,
 fn assign_field<P: Probe>(obj: &Expr, name: &Name, value: NewValue, span: Span, p: P) -> Exec {
     let (obj, site) = (Operand::new(obj), FieldSite::new(name));
     Box::new(move |me, f| {
-        obj.with(me, f, |me, obj| {
-            if P::FAST && value.int_field_update(me, f, obj, &site) {
-                return Ok(());
+        if P::FAST {
+            if let Some(done) = value.on_record(
+                me,
+                f,
+                FieldTarget {
+                    obj: &obj,
+                    site: &site,
+                    at: span,
+                },
+            ) {
+                return done;
             }
+        }
+        obj.with(me, f, |me, obj| {
             let v = value.get(me, f, span, |me| {
                 let _race = p.quiet(obj);
-                super::field::read_field(me, obj, &site)
+                read_field(me, obj, &site)
             })?;
             me.preemption_point();
             let _race = p.field_write(obj, &site.name);
-            if let Value::Map(m) = obj {
-                // The value replaced is freed after the lock is let go.
-                let sizes = me.sizes();
-                let old = m.write(|m| site.set(m, v, sizes));
-                return me.locate(old.map(drop), f, span);
-            }
-            let r = me.set_field(obj, &site.name, v);
-            me.locate(r, f, span)
+            store_field(me, f, obj, &site, v, span)
         })
     })
+}
+
+/// The field `obj.name` a statement assigns, read in place; errors are
+/// placed at `at`.
+#[derive(Clone, Copy)]
+struct FieldTarget<'a> {
+    obj: &'a Operand,
+    site: &'a FieldSite,
+    at: Span,
+}
+
+/// `obj.name = v`, errors placed at `span`.
+fn store_field(
+    me: &mut Interp,
+    f: &Frame,
+    obj: &Value,
+    site: &FieldSite,
+    v: Value,
+    span: Span,
+) -> Done {
+    if let Value::Map(m) = obj {
+        // The value replaced is freed after the lock is let go.
+        let sizes = me.sizes();
+        let old = m.write(|m| site.set(m, v, sizes));
+        return me.locate(old.map(drop), f, span);
+    }
+    let r = me.set_field(obj, &site.name, v);
+    me.locate(r, f, span)
 }
 
 /// The value an assignment stores: the right side, or for `x op= e` the old
@@ -385,6 +486,9 @@ fn assign_field<P: Probe>(obj: &Expr, name: &Name, value: NewValue, span: Span, 
 struct NewValue {
     update: Option<BinOp>,
     rhs: Operand,
+    /// The right side has no effect but its value (or its error), so it
+    /// may be evaluated before the old value is read.
+    pure: bool,
     span: Span,
 }
 
@@ -396,6 +500,7 @@ impl NewValue {
                 AssignOp::Update(bin) => Some(bin),
             },
             rhs: Operand::new(e),
+            pure: expr::is_pure(e),
             span: e.span,
         }
     }
@@ -426,29 +531,78 @@ impl NewValue {
         true
     }
 
-    /// `record.count += 1` on an int field of a map, done under one lock
-    /// with one lookup. Not when exploring schedules, which may switch
-    /// threads between the read and the write.
+    /// `obj.name = e` or `obj.name op= e` on a record read in place (a
+    /// local, a captured variable never reassigned) without a count of
+    /// references taken; `None` when that does not apply, and nothing was
+    /// evaluated. (Not for the race detector, which reports the general
+    /// path's steps.)
     #[inline(always)]
-    fn int_field_update(&self, me: &Interp, f: &Frame, obj: &Value, site: &FieldSite) -> bool {
-        let (Some(bin), Value::Map(m)) = (self.update, obj) else {
-            return false;
-        };
-        let Some(y) = self.rhs.peek_int(me, f).filter(|_| !me.explores()) else {
-            return false;
-        };
-        m.write(|m| {
-            let Some(i) = site.find(m) else {
-                return false;
-            };
-            let slot = &mut m[i];
-            let Value::Int(x) = *slot else { return false };
-            match ops::int_fast(bin, x, y) {
-                Some(v) => *slot = Value::Int(v),
-                None => return false,
+    fn on_record(&self, me: &mut Interp, f: &Frame, t: FieldTarget) -> Option<Done> {
+        t.obj.peek(me, f)?;
+        match self.update {
+            None => Some(self.set_in_place(me, f, t)),
+            // Not when exploring schedules, which may switch threads
+            // between the read and the write.
+            Some(bin) if self.pure && !me.explores() => Some(self.update_in_place(me, f, t, bin)),
+            Some(_) => None,
+        }
+    }
+
+    /// `obj.name = e`, `obj` read in place before and after `e`.
+    fn set_in_place(&self, me: &mut Interp, f: &Frame, t: FieldTarget) -> Done {
+        let FieldTarget { obj, site, at } = t;
+        let v = self.rhs.get(me, f)?;
+        me.preemption_point();
+        match obj.peek(me, f) {
+            Some(Value::Map(m)) => {
+                let sizes = me.sizes();
+                let old = m.write(|m| site.set(m, v, sizes));
+                me.locate(old.map(drop), f, at)
             }
-            true
-        })
+            _ => {
+                let obj = obj.get(me, f)?;
+                store_field(me, f, &obj, site, v, at)
+            }
+        }
+    }
+
+    /// `obj.name op= e` with a pure `e`: `e` first, then, for two numbers,
+    /// the field read, computed and written under one lock, which no other
+    /// thread can split. What the fast path does not cover (a string
+    /// field, a missing one) goes on with `e`'s value, as the general path
+    /// would; only their order differs, which a pure `e` cannot show.
+    fn update_in_place(&self, me: &mut Interp, f: &Frame, t: FieldTarget, bin: BinOp) -> Done {
+        let FieldTarget { obj, site, at } = t;
+        let y = match self.rhs.get(me, f) {
+            Ok(y) => y,
+            Err(u) => return self.target_first(me, f, t, u),
+        };
+        if let Some(Value::Map(m)) = obj.peek(me, f) {
+            if m.write(|m| site.update_number(m, bin, &y)) {
+                y.discard();
+                return Ok(());
+            }
+        }
+        let obj = obj.get(me, f)?;
+        let span = self.span.to(at);
+        let old = read_field(me, &obj, site);
+        let old = me.locate(old, f, span)?;
+        let v = expr::apply(me, f, bin, old, y, span)?;
+        store_field(me, f, &obj, site, v, at)
+    }
+
+    /// The right side of an update failed: the target's own error comes
+    /// first, as the general path (which reads the target first) has it.
+    #[cold]
+    fn target_first(&self, me: &mut Interp, f: &Frame, t: FieldTarget, u: Unwind) -> Done {
+        if !u.is(Why::Error) {
+            return Err(u);
+        }
+        let thrown = take_thrown();
+        let obj = t.obj.get(me, f)?;
+        let old = read_field(me, &obj, t.site);
+        me.locate(old, f, self.span.to(t.at))?;
+        Err(raise(thrown))
     }
 
     /// Errors are placed at the target (`at`) and the right side.
