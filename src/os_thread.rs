@@ -37,6 +37,7 @@ pub fn spawn(
             crate::stack_guard::enter(stack);
             crate::interp::set_up_thread();
             let _ = set_up.send(());
+            let _attached = crate::value::cycles::attach();
             body();
         })?;
     drop(handle);
