@@ -42,7 +42,8 @@ ROOT = os.path.dirname(BENCH_DIR)
 
 # name, kind, full-mode arguments, quick-mode arguments.
 # kind: "single" (single-threaded; part of the geometric mean; also run with
-# Lua), "threads", or "memory" (peak RSS is the point).
+# Lua), "threads", "memory" (peak RSS is the point) or "idle" (the CPU time
+# threads use while they wait is the point).
 WORKLOADS = [
     ("fib", "single", ["30"], ["20"]),
     ("loop", "single", ["3000000"], ["100000"]),
@@ -57,6 +58,7 @@ WORKLOADS = [
     ("queue_1m", "threads", ["1000000"], ["50000"]),
     ("spawn_join", "threads", ["5000"], ["500"]),
     ("sleepers", "memory", ["1000", "1.0"], ["1000", "0.2"]),
+    ("idle_waiters", "idle", ["1000", "3.0"], ["200", "0.2"]),
 ]
 
 SLEEPERS_RSS_TARGET_MIB = 100
@@ -358,6 +360,9 @@ def print_table(results, out=sys.stdout):
                 okay = rss / 1024.0 < SLEEPERS_RSS_TARGET_MIB
                 note = "Thr peak RSS %s MiB (target < %d MiB: %s)" % (
                     fmt_mib(rss), SLEEPERS_RSS_TARGET_MIB, "ok" if okay else "MISSED")
+        elif e["kind"] == "idle":
+            note = "CPU while waiting: Thr %.3fs, CPython %.3fs" % (
+                e["thr"]["median_cpu_s"], e["python"]["median_cpu_s"])
         if not e["ok"]:
             note = ("FAILED; " + note).rstrip("; ")
         lua = e.get("lua", {})

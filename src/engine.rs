@@ -268,13 +268,16 @@ impl Engine {
             sched.end_program();
         }
         rt.finish();
-        let outcome = match report {
-            Some(report) => Err(Error::new(
+        let outcome = match (report, outcome) {
+            // The main thread's own error came first; the deadlock of the
+            // threads it left is reported after it.
+            (Some(report), Err(main)) => Err(main.followed_by(&report)),
+            (Some(report), Ok(())) => Err(Error::new(
                 "DeadlockError",
                 "every thread is blocked",
                 report,
             )),
-            None => outcome,
+            (None, outcome) => outcome,
         };
         let outcome = self.write_trace(&rt, outcome);
         if let Some(e) = rt.lost_output() {

@@ -104,6 +104,12 @@ impl Error {
     /// `KeyboardInterrupt` (128 + SIGINT).
     pub const INTERRUPTED: i32 = 130;
 
+    /// The error with `more` reported after it.
+    pub(crate) fn followed_by(mut self, more: &str) -> Error {
+        self.rendered.push_str(more);
+        self
+    }
+
     /// The full diagnostic text, as printed to stderr.
     pub fn rendered(&self) -> &str {
         &self.rendered

@@ -19,6 +19,7 @@ const PAGES: &[&str] = &[
     include_str!("../docs/guide/logging.md"),
     include_str!("../docs/guide/errors.md"),
     include_str!("../docs/guide/cli.md"),
+    include_str!("../docs/guide/limits.md"),
     include_str!("../docs/guide/embedding.md"),
     include_str!("../docs/guide/math.md"),
     include_str!("../docs/guide/race.md"),

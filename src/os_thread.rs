@@ -28,6 +28,9 @@ pub fn spawn(
     leave_headroom()?;
     let (detached, wait) = sync_channel(1);
     let (set_up, started) = sync_channel(1);
+    // The OS name is for debuggers; a script's name may hold a NUL, which
+    // it cannot.
+    let name = name.replace('\0', "?");
     let handle = std::thread::Builder::new()
         .name(name)
         .stack_size(stack)

@@ -69,6 +69,9 @@ impl Interrupt {
         self.requested.store(true, Ordering::SeqCst);
         if let Some(rt) = self.run.lock().upgrade() {
             rt.watch.wake_thread(0);
+            if let Some(sched) = &rt.sched {
+                sched.wake(0);
+            }
         }
     }
 

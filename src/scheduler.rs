@@ -163,6 +163,18 @@ impl Scheduler {
         }
     }
 
+    /// Makes `thread` runnable if it is blocked (Ctrl-C for the main
+    /// thread): it then finds why when it next runs. Ctrl-C comes from
+    /// outside the run, so this is the one way a run stops being the same
+    /// on every repetition.
+    pub fn wake(&self, thread: u64) {
+        let mut s = self.state.lock();
+        if let Some(at) = s.blocked.iter().position(|b| b.thread == thread) {
+            s.blocked.remove(at);
+            s.ready.push_back(thread);
+        }
+    }
+
     /// The calling thread ends: the baton goes to the next one.
     pub fn exit(&self, me: u64) {
         let mut s = self.state.lock();

@@ -323,3 +323,33 @@ fn limits_that_make_no_sense_are_refused_by_the_engine() {
     let err = engine.eval("1").unwrap_err();
     assert_eq!(err.kind, "ValueError");
 }
+
+#[test]
+fn scripts_cannot_catch_the_deadline_and_run_on() {
+    fails_with(
+        &["--deadline", "0.3"],
+        "while true { try { while true { } } catch e { } }",
+        "TimeoutError: the script ran past its deadline of 0.3s",
+    );
+    // A `finally` block still runs as the error passes.
+    let out = thr(
+        &["--max-operations", "100000"],
+        "try { while true { } } finally { print(\"cleaned up\") }",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "cleaned up\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_push_past_the_list_limit_is_reported_where_it_is() {
+    let out = thr(
+        &["--max-list-size", "3"],
+        "fn add(xs) {\n  xs.push(4)\n}\nadd([1, 2, 3])\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("╭─[ <-e>:2:3 ]"), "{stderr}");
+    assert!(
+        stderr.ends_with("    <script> at <-e>:4:1\n    add at <-e>:2:3\n"),
+        "{stderr}"
+    );
+}

@@ -56,6 +56,16 @@ pub fn method(interp: &mut Interp, list: &List, name: &str, a: Args) -> Option<O
             .positional("copy", 0, 0)
             .map(|_| Value::list(list.snapshot())),
         "extend" => a.positional("extend", 1, 1).and_then(|v| {
+            // `l.extend(l)` doubles the list as it is, under one lock.
+            if let Value::List(other) = &v[0] {
+                if std::sync::Arc::ptr_eq(list, other) {
+                    return list.write(|items| {
+                        sizes.grow_list(items, items.len())?;
+                        items.extend_from_within(..);
+                        Ok(Value::Nil)
+                    });
+                }
+            }
             let more = interp.collect(&v[0])?;
             list.write(|items| {
                 sizes.grow_list(items, more.len())?;
@@ -163,12 +173,14 @@ fn pop(list: &List, a: Args) -> Outcome {
     };
     let popped = list.write(|items| {
         if items.is_empty() {
-            return Err("pop from empty list");
+            return Err("pop from empty list".to_string());
         }
         let len = items.len() as i64;
         let at = if i < 0 { i + len } else { i };
         if !(0..len).contains(&at) {
-            return Err("pop index out of range");
+            return Err(format!(
+                "pop index {i} out of range for a list of length {len}"
+            ));
         }
         Ok(items.remove(at as usize))
     });

@@ -47,9 +47,13 @@ pub fn method(interp: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Out
             .positional("copy", 0, 0)
             .map(|_| Value::map(map.snapshot())),
         "update" => a.positional("update", 1, 1).and_then(|v| match &v[0] {
+            // A map updated with itself keeps what it has, as in Python;
+            // reading it and writing it back would undo what other
+            // threads did in between.
+            Value::Map(other) if std::sync::Arc::ptr_eq(map, other) => Ok(Value::Nil),
             Value::Map(other) => {
-                // The other map is read first, on its own: `m.update(m)`
-                // and two threads updating each other's maps cannot deadlock.
+                // The other map is read first, on its own: two threads
+                // updating each other's maps cannot deadlock.
                 let entries = other.snapshot();
                 map.write(|m| {
                     sizes.grow_map(m, entries.len())?;

@@ -101,7 +101,10 @@ impl Object for Range {
         let count = self.count() as i128;
         let at = if i < 0 { i as i128 + count } else { i as i128 };
         if !(0..count).contains(&at) {
-            return Some(throw("IndexError", "range object index out of range"));
+            return Some(throw(
+                "IndexError",
+                format!("range index {i} out of range for a range of length {count}"),
+            ));
         }
         Some(Ok(Value::Int(self.nth(at as u64))))
     }

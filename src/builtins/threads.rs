@@ -126,7 +126,10 @@ fn start(interp: &Interp, ctx: &Arc<ThreadCtx>, mut job: Job) -> Result<(), Unwi
     if rt.alive_count() >= most {
         return throw(
             "RuntimeError",
-            format!("can't start new thread: the limit is {most} live threads"),
+            format!(
+                "can't start new thread: the limit is {most} live thread{}",
+                if most == 1 { "" } else { "s" }
+            ),
         );
     }
     ctx.life.lock().state = LifeState::Started;

@@ -28,7 +28,12 @@ impl Interp {
             (BinOp::Add, Value::List(x), Value::List(y)) => {
                 // One list read at a time: `a + a` and `a + b` beside
                 // `b + a` on another thread hold one lock at a time.
-                let (xs, ys) = (x.snapshot(), y.snapshot());
+                let xs = x.snapshot();
+                // `l + l` is one list twice, as it was at one moment.
+                let ys = match std::sync::Arc::ptr_eq(x, y) {
+                    true => xs.clone(),
+                    false => y.snapshot(),
+                };
                 let mut items = self.sizes().new_list(xs.len().saturating_add(ys.len()))?;
                 items.extend(xs);
                 items.extend(ys);

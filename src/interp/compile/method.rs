@@ -10,7 +10,7 @@
 use crate::ast::{Arg, Expr, Name, Span};
 use crate::value::Value;
 
-use super::super::{make_key, Frame, Interp, Unwind};
+use super::super::{make_key, Frame, Interp, Outcome, Unwind};
 use super::calls::ArgList;
 use super::field::FieldSite;
 use super::operand::Operand;
@@ -38,7 +38,7 @@ fn method<P: Probe>(recv: &Expr, name: &Name, args: &[Arg], span: Span, p: P) ->
             Ok(match found {
                 Some(func) => args.call(me, &func, f, &p)?,
                 None => match shortcut.run(me, recv, &args, f, &p)? {
-                    Some(v) => Ok(v),
+                    Some(r) => r,
                     None => {
                         let args = args.values(me, f)?;
                         let _race = p.method(recv, &site.name, &args);
@@ -76,9 +76,9 @@ impl Shortcut {
         }
     }
 
-    /// The call's value if the shortcut applies to this receiver and
-    /// succeeds; `None` leaves the call to the general path with nothing
-    /// evaluated yet.
+    /// The call's result if the shortcut applies to this receiver; `None`
+    /// leaves the call to the general path with nothing evaluated yet. The
+    /// outer error is an argument's, the inner result the call's.
     #[inline]
     fn run<P: Probe>(
         self,
@@ -87,28 +87,31 @@ impl Shortcut {
         args: &ArgList,
         f: &Frame,
         p: &P,
-    ) -> Result<Option<Value>, Unwind> {
+    ) -> Result<Option<Outcome>, Unwind> {
         match (self, recv) {
             (Shortcut::Push, Value::List(l)) => {
                 let v = args.items[0].1.get(me, f)?;
                 let race = p.quiet(recv);
                 let sizes = me.sizes();
-                let at = l.write(|items| {
+                let pushed = l.write(|items| {
                     sizes.push(items, v)?;
                     Ok(items.len() - 1)
-                })?;
+                });
                 drop(race);
-                p.pushed(recv, at);
-                Ok(Some(Value::Nil))
+                Ok(Some(pushed.map(|at| {
+                    p.pushed(recv, at);
+                    Value::Nil
+                })))
             }
             (Shortcut::Pop, Value::List(l)) => {
                 let race = p.quiet(recv);
                 let (popped, at) = l.write(|items| (items.pop(), items.len()));
                 drop(race);
-                if popped.is_some() {
-                    p.popped(recv, at);
-                }
-                Ok(popped)
+                let Some(popped) = popped else {
+                    return Ok(None);
+                };
+                p.popped(recv, at);
+                Ok(Some(Ok(popped)))
             }
             (Shortcut::Get, Value::Map(m)) => {
                 let key = args.items[0].1.get(me, f)?;
@@ -116,9 +119,14 @@ impl Shortcut {
                     Some((_, d)) => d.get(me, f)?,
                     None => Value::Nil,
                 };
-                let key = make_key(key)?;
+                let key = match make_key(key) {
+                    Ok(key) => key,
+                    Err(u) => return Ok(Some(Err(u))),
+                };
                 let _race = p.key_read(recv, &key);
-                Ok(Some(m.read(|m| m.get(&key).cloned()).unwrap_or(default)))
+                Ok(Some(Ok(m
+                    .read(|m| m.get(&key).cloned())
+                    .unwrap_or(default))))
             }
             _ => Ok(None),
         }

@@ -209,7 +209,12 @@ impl CatchCode {
 
     fn matches(&self, t: &Thrown) -> bool {
         // A thread that met a bug in Thr ends: nothing it planned for holds.
-        if &*t.error.kind == crate::panic::INTERNAL_ERROR {
+        // One the host's deadline or budget stopped ends too: caught, it
+        // would run on past them.
+        if matches!(
+            &*t.error.kind,
+            crate::panic::INTERNAL_ERROR | "TimeoutError"
+        ) {
             return false;
         }
         match &self.kind {
