@@ -6,7 +6,7 @@
 //! The collector and its registry of objects are one per process: the
 //! tests here run one at a time, so that what one counts is its own.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use thr::cli_support::{collect_now, cycle_stats, live_objects};
@@ -312,6 +312,49 @@ print(waiter.join(), waiter.result(), sleeper.join(), sleeper.result())
     release.send(()).unwrap();
     engine.join().unwrap();
     assert_eq!(out.text(), "true\ntrue woken true slept\n");
+}
+
+/// Threads that make cycles all at once do not outrun their freeing: each
+/// frees what its collections found while the others go on, so what is
+/// alive at any time stays a small part of all they made.
+#[test]
+fn threads_making_cycles_at_once_keep_few_alive() {
+    let _serial = one_at_a_time();
+    let before = settled();
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (mut engine, out) = engine();
+    let seen = peak.clone();
+    engine.register_fn("note_alive", move || {
+        seen.fetch_max(live_objects(), Ordering::SeqCst);
+    });
+    engine
+        .run_str(
+            "
+fn make(i) {
+    let self = {i: i}
+    self.get = fn() { self.i }
+    self
+}
+fn churn(n) {
+    let t = 0
+    for i in range(n) {
+        t += make(i).get()
+        if i % 2000 == 0 { note_alive() }
+    }
+    t
+}
+let threads = []
+for k in range(6) { threads.push(spawn(churn, 50000)) }
+let sums = []
+for t in threads { t.join(); sums.push(t.result()) }
+print(sums)
+",
+        )
+        .unwrap();
+    assert_eq!(out.text(), format!("{:?}\n", [1_249_975_000u64; 6]));
+    // 6 threads make 300,000 records, 600,000 objects.
+    let alive = peak.load(Ordering::SeqCst) - before;
+    assert!(alive < 100_000, "{alive} objects alive at once");
 }
 
 /// Script threads rewire a ring of records and hang new records with

@@ -111,21 +111,33 @@ fn collect_due() {
     if !world::may_stop_the_world() {
         return;
     }
-    // Another thread is collecting, or about to: this one stops instead.
-    let Some(_one) = COLLECTING.try_lock() else {
-        if world::stopping() {
-            world::stop_here();
+    // Detached, the thread holds up no collection, and frees what it found
+    // without holding up the next one (on another thread) either: freeing
+    // can take longer than finding, and the threads making garbage must
+    // not outrun the one freeing it. Should another thread be collecting,
+    // attaching again waits for it to end.
+    let _detached = world::detach();
+    let garbage = {
+        let Some(_one) = COLLECTING.try_lock() else {
+            return;
+        };
+        if !registry::due() {
+            return;
         }
-        return;
+        let found = collect(false, PATIENCE);
+        if found.is_none() {
+            registry::put_off();
+        }
+        found
     };
-    if registry::due() && !collect(false, PATIENCE) {
-        registry::put_off();
-    }
+    drop(garbage);
 }
 
 /// Collects the young generation (and the old one, if `full` or due) with
-/// the world stopped; `false` if it did not stop within `patience`.
-fn collect(full: bool, patience: Duration) -> bool {
+/// the world stopped, which the caller must not be attached to; `None` if
+/// it did not stop within `patience`. The garbage found is emptied, and
+/// freed as the caller drops it.
+fn collect(full: bool, patience: Duration) -> Option<trial::Garbage> {
     world::stopped(patience, || {
         let members = registry::take_members(full);
         let found = trial::collect(members.objects);
@@ -141,8 +153,11 @@ fn collect(full: bool, patience: Duration) -> bool {
 /// did not.
 pub fn collect_now() -> bool {
     let _detached = world::detach();
-    let _one = COLLECTING.lock();
-    collect(true, HOST_PATIENCE)
+    let garbage = {
+        let _one = COLLECTING.lock();
+        collect(true, HOST_PATIENCE)
+    };
+    garbage.is_some()
 }
 
 /// How many lists, maps and capturing functions are alive now.

@@ -164,28 +164,13 @@ pub fn may_stop_the_world() -> bool {
     !shared::holding()
 }
 
-/// Runs `f` with every attached thread but the caller stopped, if they all
-/// stop within `patience`; `false` if they did not (and `f` did not run).
-/// The caller may be attached (at a safepoint: it gives up its lease
-/// meanwhile) or not. What `f` returns is dropped once the world runs
-/// again and before the caller attaches again: freeing what a collection
-/// found holds nobody up. Collections must not overlap (the caller
+/// Runs `f` with every attached thread stopped, if they all stop within
+/// `patience`; `None` if they did not (and `f` did not run). The caller
+/// must not be attached. Collections must not overlap (the caller
 /// serialises them).
-pub fn stopped<G>(patience: Duration, f: impl FnOnce() -> G) -> bool {
-    let own = suspend();
-    let was_attached = own.is_some();
-    drop(own);
-    let stopping = Stopping::start();
-    let leftovers = WORLD.try_write_for(patience).map(|world| {
-        let leftovers = f();
-        drop(world);
-        leftovers
-    });
-    drop(stopping);
-    let done = leftovers.is_some();
-    drop(leftovers);
-    if was_attached {
-        resume(Lease::take());
-    }
-    done
+pub fn stopped<G>(patience: Duration, f: impl FnOnce() -> G) -> Option<G> {
+    debug_assert!(!attached(), "a thread stopping the world is detached");
+    let _stopping = Stopping::start();
+    let _world = WORLD.try_write_for(patience)?;
+    Some(f())
 }
