@@ -243,15 +243,21 @@ fn an_engine_running_scripts_in_a_loop_keeps_steady_memory() {
     assert!(grown < 4 << 20, "resident memory grew by {grown} bytes");
 }
 
-#[test]
-fn a_deterministic_run_collects_and_prints_the_same() {
-    let _serial = one_at_a_time();
-    let code = "
+/// `make(i)`: a record whose method captures it, a cycle.
+const MAKE_RECORD: &str = "
 fn make(i) {
     let self = {i: i}
     self.get = fn() { self.i }
     self
 }
+";
+
+#[test]
+fn a_deterministic_run_collects_and_prints_the_same() {
+    let _serial = one_at_a_time();
+    let code = [
+        MAKE_RECORD,
+        "
 fn work(n) {
     let t = 0
     for i in range(n) { t += make(i).get() }
@@ -259,11 +265,13 @@ fn work(n) {
 }
 let threads = [spawn(work, 3000), spawn(work, 2000)]
 print(work(1000), threads[0].join(), threads[1].join(), threads[0].result(), threads[1].result())
-";
+",
+    ]
+    .concat();
     let run = || {
         let (mut engine, out) = engine();
         engine.set_deterministic(true);
-        engine.run_str(code).unwrap();
+        engine.run_str(&code).unwrap();
         out.text()
     };
     let (collections, freed) = cycle_stats();
@@ -330,12 +338,9 @@ fn threads_making_cycles_at_once_keep_few_alive() {
     });
     engine
         .run_str(
-            "
-fn make(i) {
-    let self = {i: i}
-    self.get = fn() { self.i }
-    self
-}
+            &[
+                MAKE_RECORD,
+                "
 fn churn(n) {
     let t = 0
     for i in range(n) {
@@ -350,6 +355,8 @@ let sums = []
 for t in threads { t.join(); sums.push(t.result()) }
 print(sums)
 ",
+            ]
+            .concat(),
         )
         .unwrap();
     assert_eq!(out.text(), format!("{:?}\n", [1_249_975_000u64; 6]));
