@@ -34,7 +34,8 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Program, Diagnostics> {
         // The tokens stop early: the parser would only say so.
         return Err(lexed.errors);
     }
-    let (program, found) = run_parser(source, &lexed.tokens);
+    let (program, mut found) = run_parser(source, &lexed.tokens);
+    found.drop_handler_echoes(&source.text);
     let reporter = report::Reporter::new(source, &lexed.tokens);
     let errors = lexed
         .errors
@@ -119,6 +120,29 @@ impl SyntaxErrors {
         } else {
             self.more += 1;
         }
+    }
+
+    /// Drops the echo of a `try` without a handler: recovering from
+    /// `try { } except { }` leaves the parser still after the block, so a
+    /// second error on the same line wants the handler again.
+    fn drop_handler_echoes(&mut self, text: &str) {
+        let wanting_handler = |e: &SyntaxError| match e {
+            ParseError::UnrecognizedToken {
+                token: (at, _, _),
+                expected,
+            } if expected == &["\"catch\"", "\"finally\""] => Some(*at),
+            _ => None,
+        };
+        let mut last: Option<usize> = None;
+        self.kept.retain(|e| {
+            let at = wanting_handler(e);
+            let echo = match (last, at) {
+                (Some(before), Some(at)) => !text[before..at].contains('\n'),
+                _ => false,
+            };
+            last = at;
+            !echo
+        });
     }
 
     /// An error the grammar recovered from (at the next statement).
@@ -218,7 +242,19 @@ pub fn func(
     errors: &mut SyntaxErrors,
 ) -> Arc<FnDef> {
     let mut names = HashSet::new();
+    let mut after_default = false;
     for p in &params {
+        if after_default && p.default.is_none() {
+            // Python's rule: a call could never leave the earlier one out.
+            errors.report(
+                Diagnostic::syntax(
+                    "parameter without a default follows parameter with a default",
+                    p.var.span,
+                )
+                .with_label("needs a default, or to come first"),
+            );
+        }
+        after_default |= p.default.is_some();
         if !names.insert(&p.var.name) {
             errors.report(
                 Diagnostic::syntax(

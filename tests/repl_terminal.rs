@@ -29,14 +29,20 @@ impl Term {
     /// Starts the REPL, keeping its history under a fresh folder, and waits
     /// for its first prompt.
     fn start(test: &str) -> Term {
-        let data = std::env::temp_dir().join(format!("thr-term-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data);
-        Term::start_in(data)
+        Term::start_with(test, &[])
     }
 
-    fn start_in(data: PathBuf) -> Term {
+    /// As [`Term::start`], with `thr`'s options `args`.
+    fn start_with(test: &str, args: &[&str]) -> Term {
+        let data = std::env::temp_dir().join(format!("thr-term-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        Term::start_in(data, args)
+    }
+
+    fn start_in(data: PathBuf, args: &[&str]) -> Term {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_thr"));
-        cmd.env("XDG_DATA_HOME", &data)
+        cmd.args(args)
+            .env("XDG_DATA_HOME", &data)
             .env("TERM", "xterm")
             .env_remove("NO_COLOR");
         let p = rexpect::session::spawn_command(cmd, Some(10_000)).expect("thr starts on a pty");
@@ -278,6 +284,25 @@ fn completion_knows_values_and_lists_candidates() {
     assert_eq!(t.exit_status(), 0);
 }
 
+/// Whether `raw` sets a colour or an attribute (an SGR escape, `ESC [ … m`).
+fn has_colour(raw: &str) -> bool {
+    raw.split("\x1b[").skip(1).any(|rest| {
+        let end = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';');
+        end.starts_with('m')
+    })
+}
+
+#[test]
+fn color_never_types_in_plain_text() {
+    let mut t = Term::start_with("plain", &["--color", "never"]);
+    t.send("let s = f(\"x\")");
+    t.wait_for("the line", |s| last_line(s) == ">>> let s = f(\"x\")");
+    assert!(t.raw.contains("let s = f(\"x\")"), "{:?}", t.raw);
+    assert!(!has_colour(&t.raw), "{:?}", t.raw);
+    t.send("\x15\x04");
+    assert_eq!(t.exit_status(), 0);
+}
+
 #[test]
 fn the_line_is_coloured_and_the_matching_bracket_marked() {
     let mut t = Term::start("colour");
@@ -286,6 +311,7 @@ fn the_line_is_coloured_and_the_matching_bracket_marked() {
     assert!(t
         .raw
         .contains("\x1b[1;35mlet\x1b[0m s = \x1b[32m\"x\"\x1b[0m"));
+    assert!(has_colour(&t.raw));
     t.send("\x15f(1)");
     t.wait_for("the call", |s| last_line(s) == ">>> f(1)");
     assert!(t.raw.contains("f\x1b[1;4m(\x1b[0m\x1b[36m1\x1b[0m)"));
@@ -316,7 +342,7 @@ fn multiline_entries_interrupt_and_history_across_sessions() {
         "{history}"
     );
     // The up arrow brings back the last session's entries.
-    let mut t = Term::start_in(data);
+    let mut t = Term::start_in(data, &[]);
     t.send("fn twice(a) { a * 2 }\r");
     t.wait_for("the entry", |s| {
         s.ends_with(">>> fn twice(a) { a * 2 }\n>>>")

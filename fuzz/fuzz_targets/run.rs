@@ -48,24 +48,34 @@ fuzz_target!(
             return;
         };
         let source = String::from_utf8_lossy(code);
-        let mut engine = thr::Engine::new();
-        engine.set_output(std::io::sink());
-        engine.set_error_output(std::io::sink());
-        engine.set_deterministic(mode % 2 == 1);
-        let limits = engine.limits_mut();
-        limits.deadline = Some(DEADLINE);
-        limits.max_operations = Some(2_000_000);
-        limits.max_threads = 8;
-        limits.max_call_depth = 200;
-        limits.max_string_size = 1 << 20;
-        limits.max_list_size = 100_000;
-        limits.max_map_size = 100_000;
-        let started = Instant::now();
-        let _ = engine.run_str(&source);
-        let took = started.elapsed();
-        assert!(
-            took <= DEADLINE + SLACK,
-            "the run took {took:?}, past its {DEADLINE:?} deadline"
-        );
+        // A run starved of the processor by the rest of the machine looks
+        // like one that will not stop: only a second overrun is a failure.
+        if run(mode, &source) > DEADLINE + SLACK {
+            let took = run(mode, &source);
+            assert!(
+                took <= DEADLINE + SLACK,
+                "the run took {took:?} (twice), past its {DEADLINE:?} deadline"
+            );
+        }
     }
 );
+
+/// Runs `source` in the mode the byte `mode` picks, under the limits; how
+/// long it took.
+fn run(mode: u8, source: &str) -> Duration {
+    let mut engine = thr::Engine::new();
+    engine.set_output(std::io::sink());
+    engine.set_error_output(std::io::sink());
+    engine.set_deterministic(mode % 2 == 1);
+    let limits = engine.limits_mut();
+    limits.deadline = Some(DEADLINE);
+    limits.max_operations = Some(2_000_000);
+    limits.max_threads = 8;
+    limits.max_call_depth = 200;
+    limits.max_string_size = 1 << 20;
+    limits.max_list_size = 100_000;
+    limits.max_map_size = 100_000;
+    let started = Instant::now();
+    let _ = engine.run_str(source);
+    started.elapsed()
+}

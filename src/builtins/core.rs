@@ -134,7 +134,7 @@ fn print(interp: &mut Interp, mut a: Args) -> Outcome {
     };
     let sep = text_kw(&mut a, "sep", " ");
     let end = text_kw(&mut a, "end", "\n");
-    let items = a.positional("print", 0, usize::MAX)?;
+    let items = a.positional_after("print", 0, usize::MAX, &["sep", "end"])?;
     let mut line = String::new();
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -270,7 +270,7 @@ fn extreme(
 ) -> Outcome {
     let key = a.take_kw("key").filter(|k| !matches!(k, Value::Nil));
     let default = a.take_kw("default");
-    let mut args = a.positional(name, 1, usize::MAX)?;
+    let mut args = a.positional_after(name, 1, usize::MAX, &["key", "default"])?;
     let items = match args.len() {
         1 => args.remove(0),
         _ => Value::list(args.into_vec()),

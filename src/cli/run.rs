@@ -49,7 +49,7 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     }
     let Some(mut source) = source else {
         crate::repl::prepare(&mut engine);
-        return crate::repl::run(engine);
+        return crate::repl::run(engine, color.stdout());
     };
     // Read before Ctrl-C becomes an interrupt: while reading, it ends `thr`.
     if let Source::Stdin = source {
@@ -60,7 +60,7 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     }
     on_ctrl_c(&engine);
     if opts.interactive {
-        return then_repl(engine, source, color.stderr());
+        return then_repl(engine, source, color);
     }
     let result = match source {
         Source::File(path) => engine.run_file(&path),
@@ -75,14 +75,20 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
 /// The command-line errors found before anything runs.
 fn check_options(opts: &RunArgs, source: Option<&Source>) -> Result<(), String> {
     let deterministic = opts.deterministic || opts.schedule.is_some();
-    if deterministic && (source.is_none() || opts.interactive) {
-        return Err("--deterministic runs a script (FILE or -e CODE), not the REPL".into());
-    }
-    if opts.trace.is_some() && (source.is_none() || opts.interactive) {
-        return Err("--trace records a script's run (FILE or -e CODE), not the REPL".into());
-    }
-    if (opts.race || opts.race_stop) && (source.is_none() || opts.interactive) {
-        return Err("--race runs a script (FILE or -e CODE), not the REPL".into());
+    let for_scripts = [
+        (deterministic, "--deterministic runs"),
+        (opts.trace.is_some(), "--trace records"),
+        (opts.race || opts.race_stop, "--race runs"),
+    ];
+    for (_, what) in for_scripts.into_iter().filter(|(given, _)| *given) {
+        if source.is_none() {
+            return Err(format!("{what} a script (FILE or -e CODE), not the REPL"));
+        }
+        if opts.interactive {
+            return Err(format!(
+                "{what} a script, not the REPL that -i opens after it"
+            ));
+        }
     }
     if opts.interactive && matches!(source, Some(Source::Stdin)) {
         return Err(
@@ -137,7 +143,7 @@ fn read_stdin() -> Result<Vec<u8>, String> {
 
 /// `-i`: runs the script in the REPL's session, so its names stay, then
 /// opens the REPL, even when the script failed (as `python -i` does).
-fn then_repl(mut engine: thr::Engine, source: Source, color: bool) -> ExitCode {
+fn then_repl(mut engine: thr::Engine, source: Source, color: Color) -> ExitCode {
     crate::repl::prepare(&mut engine);
     let result = match source {
         Source::Code(code) => engine.eval_named("<-e>", &code),
@@ -147,7 +153,7 @@ fn then_repl(mut engine: thr::Engine, source: Source, color: bool) -> ExitCode {
                 Ok(bytes) => bytes,
                 Err(e) => return usage_error(&format!("cannot read {name}: {e}")),
             };
-            thr::cli_support::source_text(&name, &bytes, color)
+            thr::cli_support::source_text(&name, &bytes, color.stderr())
                 .and_then(|text| engine.eval_named(&name, text))
         }
         Source::Stdin | Source::Piped(_) => unreachable!("check_options refuses -i with -"),
@@ -159,7 +165,7 @@ fn then_repl(mut engine: thr::Engine, source: Source, color: bool) -> ExitCode {
     }
     // From here Ctrl-C only stops the entry that runs, as in the REPL.
     EXIT_ON_SECOND.store(false, Ordering::SeqCst);
-    crate::repl::run(engine)
+    crate::repl::run(engine, color.stdout())
 }
 
 /// Whether a second Ctrl-C ends the process at once (a script run) or is

@@ -71,10 +71,24 @@ impl Args {
     /// Checks a builtin that takes no keyword arguments and a range of
     /// positional ones, and returns them.
     pub fn positional(self, func: &str, min: usize, max: usize) -> Result<ArgVec, Unwind> {
+        self.positional_after(func, min, max, &[])
+    }
+
+    /// As [`Args::positional`], for a builtin whose keyword arguments
+    /// `taken` were already taken out with [`Args::take_kw`]: any left is
+    /// unknown, and the error suggests the nearest of `taken`.
+    pub fn positional_after(
+        self,
+        func: &str,
+        min: usize,
+        max: usize,
+        taken: &[&str],
+    ) -> Result<ArgVec, Unwind> {
         if let Some((name, _)) = self.kw.first() {
+            let message = format!("{func}() got an unexpected keyword argument '{name}'");
             return throw(
                 "TypeError",
-                format!("{func}() got an unexpected keyword argument '{name}'"),
+                suggest::append(message, name, taken.iter().copied()),
             );
         }
         let n = self.pos.len();

@@ -40,10 +40,11 @@ type Fresh = Arc<Mutex<Option<(String, usize)>>>;
 
 /// An editor for the REPL. With `screen`, script output is drawn above the
 /// prompt (which needs the prompt highlighter called even when colours are
-/// off, so colours are forced and `NO_COLOR` is honoured here).
+/// off, so colours are forced and `colour` is honoured here).
 pub fn new(
     screen: Option<Arc<Screen>>,
     globals: Globals,
+    colour: bool,
 ) -> rustyline::Result<Editor<ThrHelper, DefaultHistory>> {
     let config = Config::builder()
         .completion_type(CompletionType::List)
@@ -53,7 +54,6 @@ pub fn new(
         })
         .build();
     let mut editor = Editor::with_config(config)?;
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     editor.set_helper(Some(ThrHelper {
         globals,
         screen,

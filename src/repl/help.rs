@@ -1,7 +1,7 @@
 //! `help` at the prompt: the guide's entry for a builtin, method, primitive
 //! or statement ([`thr::help`]), rendered from markdown as terminal text.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use thr::cli_support::{Args, NativeFn};
 use thr::Value;
 
@@ -53,12 +53,27 @@ fn wrap(words: &[&str]) -> String {
     out
 }
 
-/// `help(x)`: the entry for what `x` is, or says there is none.
+/// `help(x)`: the entry for what `x` is, or says there is none. A method's
+/// bare name (`help("push")`) finds the method of the one type that has
+/// it, or lists the types that do.
 fn about(v: &Value) -> String {
     let key = key_of(v);
-    match thr::cli_support::help_entry(&key) {
-        Some(markdown) => render(markdown),
-        None => format!("No help for {key}. Type help to see the topics.\n"),
+    if let Some(markdown) = thr::cli_support::help_entry(&key) {
+        return render(markdown);
+    }
+    let suffix = format!(".{key}");
+    let owners: Vec<&str> = thr::cli_support::help_keys()
+        .into_iter()
+        .filter(|k| k.ends_with(&suffix))
+        .collect();
+    match owners.as_slice() {
+        [one] => render(thr::cli_support::help_entry(one).unwrap_or_default()),
+        [] => format!("No help for {key}. Type help to see the topics.\n"),
+        many => format!(
+            "{key} is a method of several types: {}. Ask for one, as help(\"{}\").\n",
+            many.join(", "),
+            many[0]
+        ),
     }
 }
 
@@ -88,7 +103,13 @@ pub fn render(markdown: &str) -> String {
                 let width = out[start..].chars().count();
                 out.push_str(&format!("\n{}\n\n", "-".repeat(width)));
             }
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code = true;
+                // An example's output follows its code: say which is which.
+                if matches!(kind, CodeBlockKind::Fenced(lang) if &*lang == "output") {
+                    out.push_str("  Output:\n");
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
                 in_code = false;
                 out.push('\n');
@@ -116,10 +137,10 @@ mod tests {
 
     #[test]
     fn markdown_becomes_plain_text() {
-        let md = "## list.push\n\n`xs.push(x)` adds\n`x` at the end.\n\n```\nxs.push(2)\n```\n\n- one\n- two\n";
+        let md = "## list.push\n\n`xs.push(x)` adds\n`x` at the end.\n\n```\nxs.push(2)\n```\n```output\nnil\n```\n\n- one\n- two\n";
         assert_eq!(
             render(md),
-            "list.push\n---------\n\nxs.push(x) adds x at the end.\n\n    xs.push(2)\n\n  - one\n  - two\n"
+            "list.push\n---------\n\nxs.push(x) adds x at the end.\n\n    xs.push(2)\n\n  Output:\n    nil\n\n  - one\n  - two\n"
         );
     }
 
@@ -134,6 +155,12 @@ mod tests {
         assert_eq!(key_of(&engine.eval("lock()").unwrap()), "lock");
         let entry = thr::cli_support::help_entry("print").expect("print has an entry");
         assert_eq!(about(&print), render(entry));
+        let push = thr::cli_support::help_entry("list.push").expect("push has an entry");
+        assert_eq!(about(&Value::str("push")), render(push));
+        assert_eq!(
+            about(&Value::str("pop")),
+            "pop is a method of several types: list.pop, map.pop. Ask for one, as help(\"list.pop\").\n"
+        );
         let own = engine.eval("fn own() {}; own").unwrap();
         assert_eq!(
             about(&own),

@@ -35,12 +35,13 @@ pub fn prepare(engine: &mut thr::Engine) {
 }
 
 /// Runs the REPL on an engine [`prepare`]d for it.
-pub fn run(engine: thr::Engine) -> ExitCode {
+pub fn run(engine: thr::Engine, colour: bool) -> ExitCode {
     let interactive = std::io::stdin().is_terminal();
     let mut repl = Repl {
         engine,
         entries: 0,
         interactive,
+        colour,
         echo_off: None,
     };
     let status = match interactive {
@@ -56,6 +57,8 @@ struct Repl {
     /// Entries run so far: each is named `<stdin-N>` in locations.
     entries: u64,
     interactive: bool,
+    /// Whether the entry being typed is coloured (`--color`, `NO_COLOR`).
+    colour: bool,
     /// Keeps keys from echoing while entries run, on a terminal the editor
     /// fully drives, until the REPL has left (keys typed while it waits
     /// for threads do not garble the screen either).
@@ -112,7 +115,7 @@ impl Repl {
     fn interactive(&mut self) -> u8 {
         let globals = Globals::default();
         let screen = Screen::new();
-        let Ok(mut editor) = editor::new(Some(screen.clone()), globals.clone()) else {
+        let Ok(mut editor) = editor::new(Some(screen.clone()), globals.clone(), self.colour) else {
             return self.piped();
         };
         // The screen needs the editor's printer: without one (an unusual
@@ -126,7 +129,7 @@ impl Repl {
                     self.engine.set_error_output(screen.writer(true));
                 }
             }
-            Err(_) => match editor::new(None, globals.clone()) {
+            Err(_) => match editor::new(None, globals.clone(), self.colour) {
                 Ok(plain) => editor = plain,
                 Err(_) => return self.piped(),
             },
