@@ -327,7 +327,11 @@ impl Runtime {
         if let Some(stop) = self.deadline_for(me.number == 0) {
             until = Some(until.map_or(stop, |u| u.min(stop)));
         }
-        MutexGuard::unlocked(guard, || me.parker.park(until));
+        MutexGuard::unlocked(guard, || {
+            // Asleep, the thread holds up no collection of cycles.
+            let _detached = crate::value::cycles::detach();
+            me.parker.park(until)
+        });
         let chosen = !queue.leave(me.number, seq);
         self.watch.end_wait(me.number);
         chosen

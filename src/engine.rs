@@ -252,7 +252,7 @@ impl Engine {
             let program = this.compile(&source, &rt.builtin_names)?;
             let _race = crate::race::enter(&rt, &main);
             let mut interp = Interp::new(rt.clone(), main.clone());
-            let result = crate::panic::guard(|| interp.run_program(&program));
+            let result = script(|| interp.run_program(&program));
             this.finish_main(&rt, &main, result)
         });
         rt.main_ended(&main);
@@ -360,9 +360,7 @@ impl Engine {
             resolver
                 .resolve(&mut program)
                 .map_err(|d| Error::from_diagnostics(&d, &source, color))?;
-            Ok(collect(crate::panic::guard(|| {
-                interp.run_program(&program)
-            })))
+            Ok(collect(script(|| interp.run_program(&program))))
         })?;
         session.finish_entry(result, color)
     }
@@ -400,9 +398,7 @@ impl Engine {
         session.rt.restart_limits();
         let interp = &mut session.interp;
         let result = on_script_stack(stack, || {
-            Ok(collect(crate::panic::guard(|| {
-                interp.call_value(&f, Args::new(args))
-            })))
+            Ok(collect(script(|| interp.call_value(&f, Args::new(args)))))
         })?;
         session.finish_entry(result, color)
     }
@@ -430,6 +426,7 @@ impl Engine {
     /// that are set, then the builtins.
     pub fn globals(&mut self) -> Vec<(String, Value)> {
         let session = self.session();
+        let _attached = crate::value::cycles::attach();
         let mut found: Vec<(String, Value)> = session
             .resolver
             .global_slots()
@@ -447,6 +444,7 @@ impl Engine {
     pub fn set_var(&mut self, name: &str, v: Value) {
         let session = self.session();
         let slot = session.resolver.declare_global(name);
+        let _attached = crate::value::cycles::attach();
         session.interp.set_global(slot, v);
     }
 
@@ -641,6 +639,7 @@ impl Session {
     /// Undeclares the globals whose `let` never ran because the entry
     /// failed first, so no half-declared name is left behind.
     fn forget_unset(&mut self) {
+        let _attached = crate::value::cycles::attach();
         for (name, slot) in self.resolver.global_slots() {
             if let Value::Uninit = self.interp.global(slot) {
                 self.resolver.undeclare(&name);
@@ -663,6 +662,14 @@ fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Runs script code on the calling thread, attached to the cycle collector
+/// (the host's variables it reads are not otherwise safe from it), with a
+/// panic reported as an `InternalError`.
+fn script(run: impl FnOnce() -> Result<Value, Unwind>) -> Result<Value, Unwind> {
+    let _attached = crate::value::cycles::attach();
+    crate::panic::guard(run)
 }
 
 /// Registers the main thread of a run.

@@ -211,6 +211,9 @@ pub fn host_value<P, F: HostFn<P>>(name: &str, f: F) -> Value {
     let fname: ArcStr = name.into();
     NativeFn::value(name, move |_: &mut Interp, a: Args| {
         let args = a.positional(&fname, 0, usize::MAX)?;
+        // The host's code may wait as long as it likes without holding up
+        // a collection of cycles.
+        let _detached = crate::value::cycles::detach();
         f.call(&fname, args.into_vec())
     })
 }

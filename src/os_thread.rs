@@ -25,6 +25,9 @@ pub fn spawn(
     stack: usize,
     body: impl FnOnce() + Send + 'static,
 ) -> std::io::Result<()> {
+    // Making an OS thread and waiting for it to start can take long on a
+    // busy machine: meanwhile the spawner holds up no collection of cycles.
+    let _detached = crate::value::cycles::detach();
     leave_headroom()?;
     let (detached, wait) = sync_channel(1);
     let (set_up, started) = sync_channel(1);
@@ -40,6 +43,7 @@ pub fn spawn(
             crate::stack_guard::enter(stack);
             crate::interp::set_up_thread();
             let _ = set_up.send(());
+            let _attached = crate::value::cycles::attach();
             body();
         })?;
     drop(handle);

@@ -120,9 +120,17 @@ impl Scheduler {
     }
 
     fn wait_turn(&self, s: &mut parking_lot::MutexGuard<'_, State>, me: u64) {
+        if s.running == Some(me) {
+            return;
+        }
+        // Waiting, the thread holds up no collection of cycles; it waits
+        // for one under way to end with the state let go, or every thread
+        // that takes the state would wait too.
+        let detached = crate::value::cycles::detach();
         while s.running != Some(me) {
             self.turn.wait(s);
         }
+        parking_lot::MutexGuard::unlocked(s, || drop(detached));
     }
 
     /// Blocks `me` on wait queue `queue` until notified or `deadline` (virtual

@@ -129,6 +129,7 @@ impl Interp {
     #[inline(never)]
     fn check_limits(&mut self) -> Result<(), Unwind> {
         self.ticks = crate::runtime::TICKS;
+        crate::value::cycles::safepoint();
         if self.rt.is_over() {
             return Err(Unwind::new(Why::Exit(0)));
         }

@@ -150,6 +150,21 @@ impl<T> BiasedLock<T> {
         }
     }
 
+    /// Takes the mutex without moving the state on: no bias is revoked,
+    /// no candidate counts a use.
+    ///
+    /// # Safety
+    /// No thread may be inside without the mutex, nor enter so, while the
+    /// guard lives: every thread that could use the lock is stopped (the
+    /// cycle collector's stopped world), and what they did before they
+    /// stopped is ordered before the caller by how they were stopped.
+    pub unsafe fn lock_world_stopped(&self) -> Guard<'_, T> {
+        Guard {
+            lock: self,
+            held: Some(self.bias.mutex.lock()),
+        }
+    }
+
     /// The contents, with no lock: nothing else can reach them.
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()

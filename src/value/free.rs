@@ -104,8 +104,8 @@ fn contents_of(v: Value) -> Option<Pending> {
 /// A cell's value if this was the cell's last reference.
 fn take_cell(cell: Arc<VarCell>) -> Option<Value> {
     match Arc::into_inner(cell)? {
-        VarCell::Fixed(once) => once.into_inner(),
-        VarCell::Variable(m) => Some(m.into_inner()),
+        VarCell::Fixed(cell) => cell.into_inner(),
+        VarCell::Variable(cell) => Some(cell.value.into_inner()),
     }
 }
 
@@ -121,8 +121,8 @@ impl Closure {
         let captured = self.upvalues.iter().any(|c| {
             Arc::strong_count(c) == 1
                 && match &**c {
-                    VarCell::Fixed(once) => once.get().is_some_and(owns_nested),
-                    VarCell::Variable(m) => owns_nested(&m.lock()),
+                    VarCell::Fixed(cell) => cell.get().is_some_and(owns_nested),
+                    VarCell::Variable(cell) => owns_nested(&cell.value.lock()),
                 }
         });
         captured || self.defaults.iter().flatten().any(owns_nested)

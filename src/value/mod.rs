@@ -3,6 +3,7 @@
 
 mod biased;
 mod compare;
+pub(crate) mod cycles;
 mod free;
 mod repr;
 mod shared;
@@ -19,6 +20,7 @@ use crate::format::decimal;
 use crate::interp::{Args, Function, Interp, Outcome};
 
 pub use compare::{equal, is_container, ordered, scalar_equal, Order};
+use cycles::Mark;
 pub use repr::float_repr;
 pub use shared::{Contents, Shared};
 pub use sizes::Sizes;
@@ -91,56 +93,134 @@ impl Truth {
 /// One that is never reassigned is set once and read with a plain atomic
 /// load, so threads calling a shared function do not contend on a lock.
 pub enum VarCell {
-    Fixed(std::sync::OnceLock<Value>),
-    Variable(Mutex<Value>),
+    Fixed(FixedCell),
+    Variable(VariableCell),
 }
 
 impl VarCell {
     /// A cell holding `v` (`Uninit` for one whose `let` has not run).
-    pub fn new(v: Value, fixed: bool) -> Arc<VarCell> {
+    pub(crate) fn new(v: Value, fixed: bool) -> Arc<VarCell> {
         Arc::new(if fixed {
-            let once = std::sync::OnceLock::new();
+            let cell = FixedCell::default();
             if !matches!(v, Value::Uninit) {
-                let _ = once.set(v);
+                cell.set(v);
             }
-            VarCell::Fixed(once)
+            VarCell::Fixed(cell)
         } else {
-            VarCell::Variable(Mutex::new(v))
+            VarCell::Variable(VariableCell {
+                value: Mutex::new(v),
+                mark: Mark::default(),
+            })
         })
     }
 
-    pub fn get(&self) -> Value {
+    pub(crate) fn get(&self) -> Value {
         match self {
-            VarCell::Fixed(once) => once.get().cloned().unwrap_or(Value::Uninit),
-            VarCell::Variable(m) => m.lock().clone(),
+            VarCell::Fixed(cell) => cell.get().cloned().unwrap_or(Value::Uninit),
+            VarCell::Variable(cell) => cell.value.lock().clone(),
         }
     }
 
     /// The value of a fixed cell, borrowed: no reference count changes.
-    pub fn get_fixed(&self) -> Option<&Value> {
+    pub(crate) fn get_fixed(&self) -> Option<&Value> {
         match self {
-            VarCell::Fixed(once) => once.get(),
+            VarCell::Fixed(cell) => cell.get(),
             VarCell::Variable(_) => None,
         }
     }
 
-    pub fn set(&self, v: Value) {
+    pub(crate) fn set(&self, v: Value) {
         match self {
             // The resolver proved a fixed variable is stored once per cell.
-            VarCell::Fixed(once) => {
-                let _ = once.set(v);
-            }
-            VarCell::Variable(m) => *m.lock() = v,
+            VarCell::Fixed(cell) => cell.set(v),
+            VarCell::Variable(cell) => *cell.value.lock() = v,
         }
+    }
+}
+
+/// A variable that may be reassigned: its value behind a lock.
+pub struct VariableCell {
+    value: Mutex<Value>,
+    mark: Mark,
+}
+
+/// A fixed cell's value: set once, then read without a lock and borrowed
+/// for as long as a reader likes. Only the cycle collector takes it back,
+/// from a cell no thread can reach any more ([`FixedCell::take_unreachable`]);
+/// that is why it sits in an `UnsafeCell` rather than being a bare `OnceLock`.
+#[derive(Default)]
+pub struct FixedCell {
+    once: std::cell::UnsafeCell<std::sync::OnceLock<Value>>,
+    mark: Mark,
+}
+
+// SAFETY: every access but `take_unreachable` goes through the `OnceLock`'s
+// own synchronisation, as a shared `OnceLock<Value>` would; see there for
+// the one that does not.
+unsafe impl Sync for FixedCell {}
+
+impl FixedCell {
+    fn once(&self) -> &std::sync::OnceLock<Value> {
+        // SAFETY: the only `&mut` to the `OnceLock` is made by
+        // `take_unreachable`, for a cell nobody else can reach.
+        unsafe { &*self.once.get() }
+    }
+
+    pub(crate) fn get(&self) -> Option<&Value> {
+        self.once().get()
+    }
+
+    fn set(&self, v: Value) {
+        let _ = self.once().set(v);
+    }
+
+    fn into_inner(self) -> Option<Value> {
+        self.once.into_inner().into_inner()
+    }
+
+    /// Takes the value back out, to break a reference cycle.
+    ///
+    /// # Safety
+    ///
+    /// No other thread may reach this cell, nor hold a value borrowed from
+    /// it, while this runs or afterwards: the cycle collector calls it only
+    /// with every script thread stopped, for cells that nothing outside the
+    /// garbage it found refers to ([`cycles`]).
+    unsafe fn take_unreachable(&self) -> Option<Value> {
+        // SAFETY: by the contract above this `&mut` is the only reference.
+        unsafe { (*self.once.get()).take() }
     }
 }
 
 /// A function value: its code, the cells it captured, its evaluated defaults.
 pub struct Closure {
-    pub func: Arc<Function>,
-    pub upvalues: Box<[Arc<VarCell>]>,
+    pub(crate) func: Arc<Function>,
+    pub(crate) upvalues: Box<[Arc<VarCell>]>,
     /// Empty when no parameter has a default, so making it allocates nothing.
-    pub defaults: Box<[Option<Value>]>,
+    pub(crate) defaults: Box<[Option<Value>]>,
+    mark: Mark,
+}
+
+impl Closure {
+    /// A function value, known to the cycle collector if it can be part of
+    /// a cycle (it captured a variable or has a default that is a container
+    /// or a function).
+    pub(crate) fn value(
+        func: Arc<Function>,
+        upvalues: Box<[Arc<VarCell>]>,
+        defaults: Box<[Option<Value>]>,
+    ) -> Value {
+        let c = Arc::new(Closure {
+            func,
+            upvalues,
+            defaults,
+            mark: Mark::default(),
+        });
+        if !c.upvalues.is_empty() || c.defaults.iter().flatten().any(cycles::is_node) {
+            cycles::track_func(&c);
+        }
+        Value::Func(c)
+    }
 }
 
 pub type NativeBody = dyn Fn(&mut Interp, Args) -> Outcome + Send + Sync;
@@ -323,12 +403,18 @@ impl Value {
         }
     }
 
+    /// A new list, known to the cycle collector.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(Shared::new(items)))
+        let l = Arc::new(Shared::new(items));
+        cycles::track_list(&l);
+        Value::List(l)
     }
 
+    /// A new map, known to the cycle collector.
     pub fn map(entries: Entries) -> Value {
-        Value::Map(Arc::new(Shared::new(entries)))
+        let m = Arc::new(Shared::new(entries));
+        cycles::track_map(&m);
+        Value::Map(m)
     }
 
     /// The name `type(x)` returns.

@@ -34,6 +34,8 @@ use super::{Entries, Value};
 pub struct Shared<T: Contents> {
     /// Biased toward the thread that made the container ([`super::biased`]).
     cell: BiasedLock<Versioned<T>>,
+    /// The cycle collector's note on it while a collection runs.
+    pub(super) mark: super::cycles::Mark,
 }
 
 struct Versioned<T> {
@@ -48,28 +50,67 @@ struct Versioned<T> {
 pub struct Version(u64);
 
 thread_local! {
-    /// Whether this thread holds a container's lock now.
-    static HOLDING: Cell<bool> = const { Cell::new(false) };
+    /// What this thread is doing with containers: [`HOLDING`] and [`ATTACHED`].
+    static STATE: Cell<u8> = const { Cell::new(0) };
 }
 
+/// The thread holds a container's lock now.
+const HOLDING: u8 = 1;
+/// The thread runs script code and stops for the cycle collector at its
+/// safepoints ([`super::cycles`]); one that does not (a host's thread) may
+/// not look into a container while a collection runs.
+const ATTACHED: u8 = 2;
+
 /// Marks this thread as holding a container's lock, for as long as it lives.
-struct Holding;
+/// On a thread not attached to the collector it also keeps a collection
+/// from starting meanwhile.
+struct Holding {
+    _lease: Option<super::cycles::Lease>,
+}
 
 impl Holding {
     #[inline]
     fn enter() -> Holding {
-        if HOLDING.replace(true) {
+        let state = STATE.get();
+        if state != ATTACHED {
+            return Holding::enter_unusual(state);
+        }
+        STATE.set(ATTACHED | HOLDING);
+        Holding { _lease: None }
+    }
+
+    /// A nested lock (a bug), or a thread that is not attached: it waits
+    /// for a collection under way to end, and holds one off while it works.
+    #[cold]
+    #[inline(never)]
+    fn enter_unusual(state: u8) -> Holding {
+        if state & HOLDING != 0 {
             nested_lock();
         }
-        Holding
+        let lease = super::cycles::Lease::take();
+        STATE.set(state | HOLDING);
+        Holding {
+            _lease: Some(lease),
+        }
     }
 }
 
 impl Drop for Holding {
     #[inline]
     fn drop(&mut self) {
-        HOLDING.set(false);
+        STATE.set(STATE.get() & !HOLDING);
     }
+}
+
+/// Marks this thread as attached to the collector, or not.
+pub(super) fn set_attached(on: bool) {
+    let state = STATE.get() & !ATTACHED;
+    STATE.set(if on { state | ATTACHED } else { state });
+}
+
+/// Whether this thread holds a container's lock now.
+pub(super) fn holding() -> bool {
+    STATE.get() & HOLDING != 0
 }
 
 #[cold]
@@ -82,6 +123,7 @@ impl<T: Contents> Shared<T> {
     pub fn new(data: T) -> Shared<T> {
         Shared {
             cell: BiasedLock::new(Versioned { data, version: 0 }),
+            mark: Default::default(),
         }
     }
 
@@ -202,6 +244,26 @@ impl<T: Contents> Shared<T> {
     /// taker holds the only reference to it, so no lock is needed.
     pub(crate) fn take(&mut self) -> T {
         std::mem::take(&mut self.cell.get_mut().data)
+    }
+
+    /// Runs `f` on the contents for the cycle collector, which works while
+    /// every other thread that could use the container is stopped: no race
+    /// hook (the collector is no script thread), no lease, and the bias
+    /// left as it is (taking the lock the usual way would revoke it, a
+    /// `membarrier` per container, and leave every record shared).
+    pub(super) fn inspect<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        // SAFETY: the world is stopped (see `super::cycles::world`): no
+        // thread is inside the container or can enter it, biased or not.
+        f(&unsafe { self.cell.lock_world_stopped() }.data)
+    }
+
+    /// Empties the container for the cycle collector, which found it
+    /// unreachable (see [`Shared::inspect`]).
+    pub(super) fn empty_unreachable(&self) -> T {
+        // SAFETY: as in `inspect`.
+        let mut cell = unsafe { self.cell.lock_world_stopped() };
+        cell.version += 1;
+        std::mem::take(&mut cell.data)
     }
 }
 

@@ -199,11 +199,7 @@ impl MakeFn {
                 Capture::Upvalue(i) => f.up[i as usize].clone(),
             })
             .collect();
-        Ok(Value::Func(Arc::new(Closure {
-            func: self.func.clone(),
-            upvalues,
-            defaults: defaults.into(),
-        })))
+        Ok(Closure::value(self.func.clone(), upvalues, defaults.into()))
     }
 }
 
