@@ -240,6 +240,8 @@ impl Engine {
     /// succeeded return a `ThreadError`.
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<(), Error> {
         self.check_limits()?;
+        // Dropped last, once the run's values are.
+        let _forget = ForgetFreed;
         // Parsing, resolving and dropping a deeply nested tree recurse too:
         // all of it happens on the script thread's large stack.
         let source = SourceFile::new(name, text);
@@ -670,6 +672,24 @@ fn is_name(name: &str) -> bool {
 fn script(run: impl FnOnce() -> Result<Value, Unwind>) -> Result<Value, Unwind> {
     let _attached = crate::value::cycles::attach();
     crate::panic::guard(run)
+}
+
+/// Makes the cycle collector forget what was freed when it goes: at the
+/// end of a run, and of an engine.
+struct ForgetFreed;
+
+impl Drop for ForgetFreed {
+    fn drop(&mut self) {
+        crate::value::cycles::forget_freed();
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // The session's values go first, then what they held is forgotten.
+        self.session = None;
+        crate::value::cycles::forget_freed();
+    }
 }
 
 /// Registers the main thread of a run.

@@ -68,6 +68,8 @@ pub mod cli_support {
     pub use crate::interp::Args;
     pub use crate::lexer::Tok;
     pub use crate::parser::is_incomplete;
-    pub use crate::value::cycles::{collect_now, live_objects, stats as cycle_stats};
+    pub use crate::value::cycles::{
+        collect_now, live_objects, stats as cycle_stats, tracked_objects,
+    };
     pub use crate::value::{NativeFn, StrKey};
 }

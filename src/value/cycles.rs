@@ -160,6 +160,18 @@ pub fn collect_now() -> bool {
     garbage.is_some()
 }
 
+/// Forgets what a run made and freed: called when a run or an engine is
+/// over (see [`registry::forget_freed`]).
+pub fn forget_freed() {
+    registry::forget_freed();
+}
+
+/// How many objects the collector knows, alive or freed (a freed one's
+/// header stays until it is forgotten).
+pub fn tracked_objects() -> usize {
+    registry::tracked()
+}
+
 /// How many lists, maps and capturing functions are alive now.
 pub fn live_objects() -> usize {
     registry::live()

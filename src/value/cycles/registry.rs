@@ -158,15 +158,60 @@ pub fn put_off() {
 pub fn live() -> usize {
     flush();
     let g = GENERATIONS.lock();
-    let alive = |t: &&Tracked| match t {
-        Tracked::List(w) => w.strong_count() > 0,
-        Tracked::Map(w) => w.strong_count() > 0,
-        Tracked::Func(w) => w.strong_count() > 0,
-    };
-    g.young.iter().chain(&g.old).filter(alive).count()
+    g.young.iter().chain(&g.old).filter(|t| t.alive()).count()
+}
+
+/// How many objects are known, alive or freed: those handed in, and the
+/// calling thread's own.
+pub fn tracked() -> usize {
+    flush();
+    let g = GENERATIONS.lock();
+    g.young.len() + g.old.len()
+}
+
+/// Forgets the objects that were freed. A weak reference keeps the memory
+/// of an object's header (not its contents) until it is dropped, and the
+/// old generation drops its dead only at its next full collection, which
+/// may never come once a big run is over: a million lists made by one run
+/// would hold 150 MiB for good.
+pub fn forget_freed() {
+    flush();
+    let mut guard = GENERATIONS.lock();
+    let g = &mut *guard;
+    for generation in [&mut g.young, &mut g.old] {
+        generation.retain(Tracked::alive);
+        // A buffer sized for a big run's million objects would stay, and
+        // keep the heap from shrinking under it.
+        if generation.capacity() > 4 * generation.len() + BATCH {
+            generation.shrink_to_fit();
+        }
+    }
+    YOUNG.store(g.young.len(), Ordering::Relaxed);
+    drop(guard);
+    give_back_memory();
+}
+
+/// Returns the heap's free memory to the system. glibc keeps what is freed
+/// in each thread's arena, and trims an arena only when its top is free:
+/// after a run made and freed a million small objects, a host would keep
+/// them as resident memory for good.
+fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own state.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 impl Tracked {
+    fn alive(&self) -> bool {
+        match self {
+            Tracked::List(w) => w.strong_count() > 0,
+            Tracked::Map(w) => w.strong_count() > 0,
+            Tracked::Func(w) => w.strong_count() > 0,
+        }
+    }
+
     pub fn list(l: &Arc<Shared<Vec<Value>>>) -> Tracked {
         Tracked::List(Arc::downgrade(l))
     }
