@@ -137,7 +137,9 @@ impl SyntaxErrors {
         self.kept.retain(|e| {
             let at = wanting_handler(e);
             let echo = match (last, at) {
-                (Some(before), Some(at)) => !text[before..at].contains('\n'),
+                (Some(before), Some(at)) => text
+                    .get(before..at)
+                    .is_some_and(|between| !between.contains('\n')),
                 _ => false,
             };
             last = at;
