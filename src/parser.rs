@@ -130,7 +130,7 @@ impl SyntaxErrors {
             ParseError::UnrecognizedToken {
                 token: (at, _, _),
                 expected,
-            } if expected == &["\"catch\"", "\"finally\""] => Some(*at),
+            } if hints::wants_handler(expected) => Some(*at),
             _ => None,
         };
         let mut last: Option<usize> = None;
@@ -171,7 +171,7 @@ impl SyntaxErrors {
         else {
             return false;
         };
-        self.more == 0 && Some(*at) == last && expected == &["\"catch\"", "\"finally\""]
+        self.more == 0 && Some(*at) == last && hints::wants_handler(expected)
     }
 
     fn into_diagnostics(self, describe: impl Fn(SyntaxError) -> Diagnostic) -> Diagnostics {

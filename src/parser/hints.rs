@@ -93,9 +93,15 @@ fn foreign_word(t: &Tokens, at: usize) -> Option<Hint> {
     None
 }
 
+/// Whether the parser, expecting `expected`, stood after a `try` block that
+/// has no handler yet.
+pub fn wants_handler(expected: &[String]) -> bool {
+    expected == ["\"catch\"", "\"finally\""]
+}
+
 /// A `try` block followed by neither handler.
 fn try_alone(expected: &[String]) -> Option<Hint> {
-    (expected == ["\"catch\"", "\"finally\""]).then(|| Hint {
+    wants_handler(expected).then(|| Hint {
         message: Some((
             "'try' without 'catch' or 'finally'".into(),
             "expected 'catch' or 'finally' here",
