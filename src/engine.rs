@@ -66,6 +66,7 @@ impl Engine {
     /// An engine writing to stdout and stderr, with default limits.
     pub fn new() -> Engine {
         crate::panic::install_hook();
+        crate::value::prepare_biasing();
         let stdout = std::io::stdout();
         let eager = stdout.is_terminal();
         Engine {

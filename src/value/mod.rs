@@ -2,6 +2,7 @@
 //! share between OS threads.
 
 mod biased;
+pub use biased::prepare as prepare_biasing;
 mod compare;
 pub(crate) mod cycles;
 mod free;
