@@ -218,7 +218,12 @@ fn split(interp: &mut Interp, s: &str, a: Args) -> Outcome {
 /// piece by piece cost three reallocations for a ten-word line.
 fn one_char_pieces(s: &str, c: char, limit: usize) -> usize {
     match u8::try_from(c) {
-        Ok(b) if b.is_ascii() => s.bytes().filter(|&x| x == b).count().saturating_add(1).min(limit),
+        Ok(b) if b.is_ascii() => s
+            .bytes()
+            .filter(|&x| x == b)
+            .count()
+            .saturating_add(1)
+            .min(limit),
         _ => 0,
     }
 }
