@@ -42,9 +42,12 @@ ROOT = os.path.dirname(BENCH_DIR)
 
 # name, kind, full-mode arguments, quick-mode arguments.
 # kind: "single" (single-threaded; part of the geometric mean; also run with
-# Lua), "threads", "memory" (peak RSS is the point) or "idle" (the CPU time
-# threads use while they wait is the point).
+# Lua), "startup" (a script that prints one line: what every run pays before
+# its first statement and after its last; also run with Lua, not in the
+# mean), "threads", "memory" (peak RSS is the point) or "idle" (the CPU
+# time threads use while they wait is the point).
 WORKLOADS = [
+    ("startup", "startup", [], []),
     ("fib", "single", ["30"], ["20"]),
     ("loop", "single", ["3000000"], ["100000"]),
     ("strings", "single", ["200000"], ["10000"]),
@@ -361,6 +364,9 @@ def print_table(results, out=sys.stdout):
                 okay = rss / 1024.0 < SLEEPERS_RSS_TARGET_MIB
                 note = "Thr peak RSS %s MiB (target < %d MiB: %s)" % (
                     fmt_mib(rss), SLEEPERS_RSS_TARGET_MIB, "ok" if okay else "MISSED")
+        elif e["kind"] == "startup":
+            note = "start to exit: Thr %.1f ms, CPython %.1f ms" % (
+                1000 * e["thr"]["median_s"], 1000 * e["python"]["median_s"])
         elif e["kind"] == "idle":
             note = "CPU while waiting: Thr %.3fs, CPython %.3fs" % (
                 e["thr"]["median_cpu_s"], e["python"]["median_cpu_s"])
@@ -470,7 +476,7 @@ def main():
         wargs = quick_args if opts.quick else full_args
         print("running %s %s ..." % (name, " ".join(wargs)), file=sys.stderr, flush=True)
         binaries = {"thr": thr, "python": python}
-        if lua and kind == "single" and os.path.exists(os.path.join(BENCH_DIR, name + ".lua")):
+        if lua and kind in ("single", "startup") and os.path.exists(os.path.join(BENCH_DIR, name + ".lua")):
             binaries["lua"] = lua
         results.append(bench_workload(name, kind, wargs, runs, binaries, timeout,
                                       opts.verbose, gnu_time))
