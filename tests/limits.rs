@@ -113,6 +113,21 @@ fn lists_and_maps_past_their_limits_are_memory_errors() {
 }
 
 #[test]
+fn split_counts_its_pieces_against_the_list_limit_before_making_them() {
+    let small = ["--max-list-size", "1000000"];
+    fails_with(
+        &small,
+        "let s = \",\" * 1000001\nlet parts = s.split(\",\")",
+        "MemoryError: a list of 1000002 items is past the limit of 1000000 (max_list_size)",
+    );
+    let out = thr(
+        &small,
+        "print(len((\",\" * 1000001).split(\",\", 5)), len(\"a,b\".split(\",\")))",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "6 2\n");
+}
+
+#[test]
 fn lists_and_maps_that_outgrow_memory_are_memory_errors() {
     // Under a tight cap, memory runs out before the default limits are met.
     for (code, start) in [
