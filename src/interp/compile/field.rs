@@ -79,7 +79,10 @@ impl FieldSite {
     pub fn set(&self, m: &mut Entries, v: Value, sizes: Sizes) -> Result<Option<Value>, Unwind> {
         match self.find(m) {
             Some(i) => Ok(Some(std::mem::replace(&mut m[i], v))),
-            None => sizes.insert(m, Key(Value::Str(self.name.clone())), v),
+            // `find` looked the name up: it is new to the map.
+            None => sizes
+                .add(m, Key(Value::Str(self.name.clone())), v)
+                .map(|()| None),
         }
     }
 }
