@@ -681,7 +681,7 @@ struct ForgetFreed;
 
 impl Drop for ForgetFreed {
     fn drop(&mut self) {
-        crate::value::cycles::forget_freed();
+        forget_unused();
     }
 }
 
@@ -689,8 +689,15 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // The session's values go first, then what they held is forgotten.
         self.session = None;
-        crate::value::cycles::forget_freed();
+        forget_unused();
     }
+}
+
+/// Lets go of what the code and values now gone left behind: the cycle
+/// collector's notes on freed objects, and names no code uses any more.
+fn forget_unused() {
+    crate::value::cycles::forget_freed();
+    crate::interp::forget_unused_names();
 }
 
 /// Registers the main thread of a run.

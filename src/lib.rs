@@ -65,6 +65,7 @@ pub mod cli_support {
     pub use crate::explore::explore;
     pub use crate::golden::{bless, check, diff, discover, run, Case, Run, Suite};
     pub use crate::help::{entry as help_entry, keys as help_keys};
+    pub use crate::interp::interned_names;
     pub use crate::interp::Args;
     pub use crate::lexer::Tok;
     pub use crate::parser::is_incomplete;

@@ -4,7 +4,7 @@
 //! (Its own test binary: the collector's registry is one per process, and
 //! other tests running beside this one would add to it.)
 
-use thr::cli_support::tracked_objects;
+use thr::cli_support::{interned_names, tracked_objects};
 use thr::Engine;
 
 /// Makes 300,000 nested lists, reachable to the end, so a collection during
@@ -36,4 +36,32 @@ fn a_run_over_forgets_what_it_made() {
         "{} known after the engine",
         tracked_objects()
     );
+}
+
+/// Names of fields and literal keys are kept while code or values use
+/// them, and let go when a run is over: a host running ever-new scripts
+/// (each with names of its own) holds steady.
+#[test]
+fn names_of_finished_runs_are_let_go() {
+    let mut engine = Engine::new();
+    engine.set_output(std::io::sink());
+    let before = interned_names();
+    for i in 0..1000 {
+        let script = format!("let r = {{only_in_run_{i}: 1}}; r.also_{i} = r.only_in_run_{i}");
+        engine.run_str(&script).expect("the script runs");
+    }
+    assert!(
+        interned_names() < before + 10,
+        "{} names kept, {before} before",
+        interned_names()
+    );
+    // A session's values keep theirs.
+    engine
+        .eval("let kept = {kept_name: 1}")
+        .expect("the entry runs");
+    let with_kept = interned_names();
+    engine.run_str("print(1)").expect("the script runs");
+    assert_eq!(interned_names(), with_kept);
+    let read = engine.eval("kept.kept_name").expect("it reads");
+    assert_eq!(read.as_int(), Some(1));
 }

@@ -17,6 +17,8 @@ mod vars;
 use std::sync::Arc;
 
 pub use args::Args;
+pub(crate) use compile::forget_unused_names;
+pub use compile::interned_names;
 pub use compile::Function;
 pub(crate) use ops::unorderable;
 use unwind::amend_thrown;

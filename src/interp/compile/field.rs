@@ -90,16 +90,38 @@ impl FieldSite {
 /// One shared copy of each field name and string-literal map key in the
 /// compiled code, so that a field found at its cached position is
 /// recognised by address, without comparing text. Only names seen by the
-/// compiler go here: the table grows with the code, not with the data.
+/// compiler go here: the table grows with the code, not with the data, and
+/// lets go of the names no code or value holds any more when a run ends
+/// ([`forget_unused_names`]).
 pub(crate) fn intern(name: &str) -> Name {
-    static NAMES: OnceLock<Mutex<HashSet<Name>>> = OnceLock::new();
-    let mut names = NAMES.get_or_init(Default::default).lock().unwrap();
+    let mut names = interned().lock().unwrap_or_else(|e| e.into_inner());
     if let Some(n) = names.get(name) {
         return n.clone();
     }
     let n: Name = name.into();
     names.insert(n.clone());
     n
+}
+
+fn interned() -> &'static Mutex<HashSet<Name>> {
+    static NAMES: OnceLock<Mutex<HashSet<Name>>> = OnceLock::new();
+    NAMES.get_or_init(Default::default)
+}
+
+/// Drops the names only the table still holds: their code and every value
+/// made with them are gone. A host that compiles ever-new code (a REPL, a
+/// server running one script after another) would otherwise keep every
+/// name it ever saw. A name dropped here and met again is interned anew;
+/// a site comparing it falls back to its text, so nothing depends on the
+/// copy.
+pub(crate) fn forget_unused_names() {
+    let mut names = interned().lock().unwrap_or_else(|e| e.into_inner());
+    names.retain(|n| Name::strong_count(n) != Some(1));
+}
+
+/// How many names the table holds (for tests).
+pub fn interned_names() -> usize {
+    interned().lock().unwrap_or_else(|e| e.into_inner()).len()
 }
 
 /// `recv.name`: a record's field found through the site's cache, else any

@@ -15,6 +15,9 @@ mod method;
 mod operand;
 mod stmt;
 
+pub(crate) use field::forget_unused_names;
+pub use field::interned_names;
+
 use std::sync::Arc;
 
 use crate::ast::{Block, CellSlot, FnDef, Program, StmtKind, Var};
