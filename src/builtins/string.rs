@@ -184,9 +184,10 @@ fn split(interp: &mut Interp, s: &str, a: Args) -> Outcome {
         max as usize + 1
     };
     let sep = sep.filter(|v| !matches!(v, Value::Nil));
-    let mut room = 0;
-    let pieces: Box<dyn Iterator<Item = &str>> = match &sep {
-        None => Box::new(split_whitespace(s, limit)),
+    // With a one-character separator the pieces are counted first, so
+    // that the list is made once; other separators grow it as they go.
+    let (pieces, room): (Box<dyn Iterator<Item = &str>>, usize) = match &sep {
+        None => (Box::new(split_whitespace(s, limit)), 0),
         Some(v) => {
             let sep = str_arg(v, "split", "sep")?;
             if sep.is_empty() {
@@ -196,11 +197,8 @@ fn split(interp: &mut Interp, s: &str, a: Args) -> Outcome {
             // memchr; a string pattern sets up a two-way searcher per step.
             let mut chars = sep.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) => {
-                    room = one_char_pieces(s, c, limit);
-                    Box::new(s.splitn(limit, c))
-                }
-                _ => Box::new(s.splitn(limit, sep)),
+                (Some(c), None) => (Box::new(s.splitn(limit, c)), one_char_pieces(s, c, limit)),
+                _ => (Box::new(s.splitn(limit, sep)), 0),
             }
         }
     };
@@ -217,15 +215,15 @@ fn split(interp: &mut Interp, s: &str, a: Args) -> Outcome {
 /// memchr's speed) so that the list is made once at its size: growing it
 /// piece by piece cost three reallocations for a ten-word line.
 fn one_char_pieces(s: &str, c: char, limit: usize) -> usize {
-    match u8::try_from(c) {
-        Ok(b) if b.is_ascii() => s
-            .bytes()
-            .filter(|&x| x == b)
-            .count()
-            .saturating_add(1)
-            .min(limit),
-        _ => 0,
+    if !c.is_ascii() {
+        return 0;
     }
+    let b = c as u8;
+    s.bytes()
+        .filter(|&x| x == b)
+        .count()
+        .saturating_add(1)
+        .min(limit)
 }
 
 /// Python's `split()` with no separator: runs of whitespace split, and

@@ -232,7 +232,7 @@ impl Interp {
                 let sizes = self.sizes();
                 let _old = m.write(|m| match m.get_mut(&StrKey(name)) {
                     Some(slot) => Ok(Some(std::mem::replace(slot, v))),
-                    None => sizes.insert(m, Key::str(name), v),
+                    None => sizes.add(m, Key::str(name), v).map(|()| None),
                 })?;
                 return Ok(());
             }

@@ -2,7 +2,6 @@
 //! share between OS threads.
 
 mod biased;
-pub use biased::prepare as prepare_biasing;
 mod compare;
 pub(crate) mod cycles;
 mod free;
@@ -20,6 +19,7 @@ use parking_lot::Mutex;
 use crate::format::decimal;
 use crate::interp::{Args, Function, Interp, Outcome};
 
+pub use biased::prepare as prepare_biasing;
 pub use compare::{equal, is_container, ordered, scalar_equal, Order};
 use cycles::Mark;
 pub use repr::float_repr;

@@ -112,19 +112,6 @@ impl Sizes {
         Ok(())
     }
 
-    /// Sets `m[key] = v`; the value it replaces, if the key was there.
-    pub fn insert(&self, m: &mut Entries, key: Key, v: Value) -> Result<Option<Value>, Unwind> {
-        if m.len() < m.capacity().min(self.map) {
-            // Room for one more entry within the limit: one lookup either
-            // replaces the value or adds the entry, and allocates nothing.
-            return Ok(m.insert(key, v));
-        }
-        if let Some(slot) = m.get_mut(&key) {
-            return Ok(Some(std::mem::replace(slot, v)));
-        }
-        self.add(m, key, v).map(|()| None)
-    }
-
     /// Adds the entry `key: v`, the key being new to `m`.
     pub fn add(&self, m: &mut Entries, key: Key, v: Value) -> Result<(), Unwind> {
         self.grow_map(m, 1)?;
