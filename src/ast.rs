@@ -33,7 +33,7 @@ impl Span {
     }
 }
 
-pub type Name = arcstr::ArcStr;
+pub type Name = crate::value::RcStr;
 
 /// Where a variable lives at run time, as decided by the resolver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -89,9 +89,16 @@ impl Wakes {
     }
 
     fn deliver(self) {
-        for (thread, os) in self.0 {
-            thread.parker.unpark(&os);
+        drop(self.deliver_keeping());
+    }
+
+    /// Delivers them, and gives back the threads woken, for the caller to
+    /// let go of where it may.
+    fn deliver_keeping(self) -> Vec<Arc<ThreadCtx>> {
+        for (thread, os) in &self.0 {
+            thread.parker.unpark(os);
         }
+        self.0.into_iter().map(|(thread, _)| thread).collect()
     }
 }
 
@@ -183,11 +190,14 @@ impl Watch {
         wakes.deliver();
     }
 
-    /// Wakes `thread` from whatever wait it is in (Ctrl-C for the main thread).
-    pub fn wake_thread(&self, thread: u64) {
+    /// Wakes `thread` from whatever wait it is in (Ctrl-C for the main
+    /// thread), and gives back its context, which holds values: the caller,
+    /// Ctrl-C's handler, must not be the one to drop it (see
+    /// [`crate::runtime::Interrupt`]).
+    pub fn wake_thread(&self, thread: u64) -> Vec<Arc<ThreadCtx>> {
         let mut wakes = Wakes::default();
         wakes.add(&mut self.state.lock(), thread, |_| true);
-        wakes.deliver();
+        wakes.deliver_keeping()
     }
 
     /// Declares a deadlock when every live thread is stuck, and returns the

@@ -242,7 +242,7 @@ impl Engine {
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<(), Error> {
         self.check_limits()?;
         // Dropped last, once the run's values are.
-        let _forget = ForgetFreed;
+        let _forget = ForgetFreed(self.interrupt.clone());
         // Parsing, resolving and dropping a deeply nested tree recurse too:
         // all of it happens on the script thread's large stack.
         let source = SourceFile::new(name, text);
@@ -351,6 +351,9 @@ impl Engine {
     /// [`Engine::eval`] with a name for the code in diagnostics.
     pub fn eval_named(&mut self, name: &str, code: &str) -> Result<Value, Error> {
         self.check_limits()?;
+        // What Ctrl-C's handler kept of earlier entries goes here, on the
+        // engine's thread, while no script runs.
+        self.interrupt.release();
         let source = SourceFile::new(name, code);
         let color = self.color;
         let stack = self.limits.main_stack();
@@ -677,10 +680,13 @@ fn script(run: impl FnOnce() -> Result<Value, Unwind>) -> Result<Value, Unwind> 
 
 /// Makes the cycle collector forget what was freed when it goes: at the
 /// end of a run, and of an engine.
-struct ForgetFreed;
+/// At the end of a run: lets go of what Ctrl-C's handler kept, and of
+/// what the run left behind.
+struct ForgetFreed(Arc<crate::runtime::Interrupt>);
 
 impl Drop for ForgetFreed {
     fn drop(&mut self) {
+        self.0.release();
         forget_unused();
     }
 }
@@ -689,6 +695,7 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // The session's values go first, then what they held is forgotten.
         self.session = None;
+        self.interrupt.release();
         forget_unused();
     }
 }

@@ -72,5 +72,5 @@ pub mod cli_support {
     pub use crate::value::cycles::{
         collect_now, live_objects, stats as cycle_stats, tracked_objects,
     };
-    pub use crate::value::{NativeFn, StrKey};
+    pub use crate::value::{confine_to_one_thread, NativeFn, StrKey};
 }

@@ -1,7 +1,7 @@
 //! Host functions: Rust closures with typed arguments and results, converted
 //! to and from Thr values, for [`Engine::register_fn`](crate::Engine::register_fn).
 
-use arcstr::ArcStr;
+use crate::value::RcStr;
 use std::sync::Arc;
 
 use crate::interp::{throw, Args, Interp, Outcome};
@@ -208,7 +208,7 @@ host_fn!(6, 0 A, 1 B, 2 C, 3 D, 4 E, 5 G);
 /// Wraps a host closure as a Thr function value.
 pub fn host_value<P, F: HostFn<P>>(name: &str, f: F) -> Value {
     let f = Arc::new(f);
-    let fname: ArcStr = name.into();
+    let fname: RcStr = name.into();
     NativeFn::value(name, move |_: &mut Interp, a: Args| {
         let args = a.positional(&fname, 0, usize::MAX)?;
         // The host's code may wait as long as it likes without holding up

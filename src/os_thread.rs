@@ -28,6 +28,8 @@ pub fn spawn(
     // Making an OS thread and waiting for it to start can take long on a
     // busy machine: meanwhile the spawner holds up no collection of cycles.
     let _detached = crate::value::cycles::detach();
+    // From now on two threads may touch values: their counts must be atomic.
+    crate::value::share_between_threads();
     leave_headroom()?;
     let (detached, wait) = sync_channel(1);
     let (set_up, started) = sync_channel(1);

@@ -56,23 +56,50 @@ impl Output {
 /// Ctrl-C for a run's main thread. The handler's thread raises it; the main
 /// thread sees it at its next check of the limits when running, and at once
 /// when waiting (it is woken).
+///
+/// The handler's thread takes references to the run and to the thread it
+/// wakes, which hold values. It never drops them: it could be the last to
+/// let go, and while only one thread runs script code, values' reference
+/// counts are not atomic (see `value::rc`), so only that thread, or one
+/// that waited for it, may drop a value. They are kept here until the
+/// engine's thread lets go of them ([`Interrupt::release`]).
 #[derive(Default)]
 pub struct Interrupt {
     requested: AtomicBool,
     /// The run in progress, whose main thread to wake.
     run: Mutex<std::sync::Weak<Runtime>>,
+    /// What raising it took hold of, until released.
+    kept: Mutex<Vec<Kept>>,
+}
+
+/// References Ctrl-C's handler took: the run, and the threads it woke.
+struct Kept {
+    _run: Arc<Runtime>,
+    _woken: Vec<Arc<ThreadCtx>>,
 }
 
 impl Interrupt {
     /// Asks the main thread to stop with an `InterruptError`.
     pub fn raise(&self) {
         self.requested.store(true, Ordering::SeqCst);
-        if let Some(rt) = self.run.lock().upgrade() {
-            rt.watch.wake_thread(0);
-            if let Some(sched) = &rt.sched {
-                sched.wake(0);
-            }
+        let Some(rt) = self.run.lock().upgrade() else {
+            return;
+        };
+        let woken = rt.watch.wake_thread(0);
+        if let Some(sched) = &rt.sched {
+            sched.wake(0);
         }
+        self.kept.lock().push(Kept {
+            _run: rt,
+            _woken: woken,
+        });
+    }
+
+    /// Lets go of what raising it took hold of: called by the engine's
+    /// thread once a run or an entry is over.
+    pub(crate) fn release(&self) {
+        let kept = std::mem::take(&mut *self.kept.lock());
+        drop(kept);
     }
 
     /// Takes a pending request.
@@ -449,7 +476,7 @@ pub enum LifeState {
 pub struct Life {
     pub state: LifeState,
     /// The function's value, or the error that ended it.
-    pub result: Option<Result<Value, Arc<crate::value::ErrorValue>>>,
+    pub result: Option<Result<Value, crate::value::Rc<crate::value::ErrorValue>>>,
     /// A timer's `cancel()` was called.
     pub cancelled: bool,
 }

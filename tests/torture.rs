@@ -14,6 +14,10 @@
 //! the interpreter, a panic or a wrong result fails its test, never hangs
 //! the suite.
 //!
+//! Values made while the main thread is alone, when reference counts are
+//! not atomic, are then shared by threads that clone and drop them at once
+//! (`counts.thr`; without the switch to atomic counts it crashes).
+//!
 //! The deadlock detector's own stress test runs a token ring through
 //! `thr::Engine` beside busy daemon threads, and once with the process
 //! suspended (SIGSTOP) for a second in the middle: no false deadlock.
@@ -54,6 +58,11 @@ fn main() {
             let out = "flat lists: ok\nflat maps: ok\nlists that contain each other: ok\n\
                 maps that contain each other: ok\na list and a map that contain each other: ok\n";
             expect_output("cross_compare.thr", &["3000", "300"], out)
+        }),
+        Trial::test("counts::values_made_alone_then_shared_by_threads", || {
+            let out = "shared1 ['shared1', ['shared1', 'shared1'], {'key': 'shared1'}] shared1 \
+                hello shared1\nthreads that saw every value whole: 4\n";
+            expect_output("counts.thr", &["100000"], out)
         }),
         Trial::test("map::update_self_keeps_popped_keys_out", || {
             expect_output("update_self.thr", &[], "keys left: 0\n")

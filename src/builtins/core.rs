@@ -1,8 +1,6 @@
 //! General builtins: printing, conversions, `len range min max sum round
 //! sorted dir`, errors and `exit`.
 
-use std::sync::Arc;
-
 use crate::interp::{throw, Args, Interp, Outcome, Unwind, Why};
 use crate::value::{ErrorValue, Value};
 
@@ -82,7 +80,9 @@ pub fn register(t: &mut Table) {
         let kind = kind.unwrap_or_default();
         let kind = str_arg(&kind, "error", "kind")?;
         let message = message.map_or_else(String::new, |m| m.to_str());
-        Ok(Value::Error(Arc::new(ErrorValue::new(kind, message))))
+        Ok(Value::Error(crate::value::Rc::new(ErrorValue::new(
+            kind, message,
+        ))))
     });
     add(t, "assert", |_, a| {
         let [cond, message] = a.bind("assert", ["cond", "message"], 1)?;

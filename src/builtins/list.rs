@@ -58,7 +58,7 @@ pub fn method(interp: &mut Interp, list: &List, name: &str, a: Args) -> Option<O
         "extend" => a.positional("extend", 1, 1).and_then(|v| {
             // `l.extend(l)` doubles the list as it is, under one lock.
             if let Value::List(other) = &v[0] {
-                if std::sync::Arc::ptr_eq(list, other) {
+                if crate::value::Rc::ptr_eq(list, other) {
                     return list.write(|items| {
                         sizes.grow_list(items, items.len())?;
                         items.extend_from_within(..);

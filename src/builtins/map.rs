@@ -50,7 +50,7 @@ pub fn method(interp: &mut Interp, map: &Map, name: &str, a: Args) -> Option<Out
             // A map updated with itself keeps what it has, as in Python;
             // reading it and writing it back would undo what other
             // threads did in between.
-            Value::Map(other) if std::sync::Arc::ptr_eq(map, other) => Ok(Value::Nil),
+            Value::Map(other) if crate::value::Rc::ptr_eq(map, other) => Ok(Value::Nil),
             Value::Map(other) => {
                 // The other map is read first, on its own: two threads
                 // updating each other's maps cannot deadlock.

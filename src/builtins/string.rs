@@ -102,7 +102,7 @@ fn join(interp: &mut Interp, sep: &str, items: &Value) -> Outcome {
     Ok(Value::Str(joined))
 }
 
-fn join_strs(sizes: Sizes, sep: &str, items: &[Value]) -> Result<arcstr::ArcStr, Unwind> {
+fn join_strs(sizes: Sizes, sep: &str, items: &[Value]) -> Result<crate::value::RcStr, Unwind> {
     let mut len = sep.len().saturating_mul(items.len().saturating_sub(1));
     for (i, item) in items.iter().enumerate() {
         match item {

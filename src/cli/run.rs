@@ -34,6 +34,10 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     if let Err(message) = check_options(&opts, source.as_ref()) {
         return usage_error(&message);
     }
+    // SAFETY: this process's other threads (Ctrl-C's handler, the REPL's
+    // doorbell) touch no value; script threads start through Thr, which
+    // makes counts atomic first.
+    unsafe { thr::cli_support::confine_to_one_thread() };
     let mut engine = thr::Engine::new();
     engine.set_color(color.stderr());
     engine.set_args(args);

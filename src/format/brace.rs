@@ -1,6 +1,6 @@
 //! `str.format`: `{}` fields with format specs.
 
-use arcstr::ArcStr;
+use crate::value::RcStr;
 use std::borrow::Cow;
 
 use crate::value::{Key, Value};
@@ -14,7 +14,7 @@ use super::*;
 pub fn brace_format(
     fmt: &str,
     pos: &[Value],
-    kw: &[(ArcStr, Value)],
+    kw: &[(RcStr, Value)],
     limit: usize,
 ) -> Result<String, FormatError> {
     let mut fields = Fields {
@@ -38,7 +38,7 @@ enum Numbering {
 /// The arguments of one `str.format` call.
 struct Fields<'a> {
     pos: &'a [Value],
-    kw: &'a [(ArcStr, Value)],
+    kw: &'a [(RcStr, Value)],
     numbering: Numbering,
     /// The most bytes the result may have.
     limit: usize,

@@ -2,7 +2,7 @@
 
 use std::iter::repeat_n;
 
-use arcstr::ArcStr;
+use crate::value::RcStr;
 
 use crate::value::{Map, StrKey, Value};
 
@@ -36,7 +36,7 @@ thread_local! {
 
 /// `fmt % rhs` as a string value, built in buffers this thread reuses: the
 /// result's own allocation is the only one.
-pub fn percent_string(fmt: &str, rhs: PercentRhs, limit: usize) -> Result<ArcStr, FormatError> {
+pub fn percent_string(fmt: &str, rhs: PercentRhs, limit: usize) -> Result<RcStr, FormatError> {
     // Taken out, not borrowed: a nested call (a repr that formats) then
     // finds empty buffers of its own instead of a held borrow.
     let mut out = SPARE.with_borrow_mut(std::mem::take);
@@ -45,7 +45,7 @@ pub fn percent_string(fmt: &str, rhs: PercentRhs, limit: usize) -> Result<ArcStr
         PercentRhs::Value(v) => with_args(v, |args| format_into(&mut out, fmt, args, limit)),
         PercentRhs::Items(items) => format_into(&mut out, fmt, PercentArgs::of_items(items), limit),
     };
-    let done = formatted.map(|()| ArcStr::from(out.text.as_str()));
+    let done = formatted.map(|()| RcStr::from(out.text.as_str()));
     // A rare huge result is not worth keeping its buffer for.
     if out.text.capacity() <= SPARE_MAX {
         SPARE.with_borrow_mut(|spare| *spare = out);

@@ -5,8 +5,7 @@ use super::brace::format_value;
 use super::*;
 use crate::value::ErrorValue;
 use crate::value::Key;
-use arcstr::ArcStr;
-use std::sync::Arc;
+use crate::value::RcStr;
 
 /// `%` with no limit on the result's size.
 fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
@@ -14,7 +13,7 @@ fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
 }
 
 /// `str.format` with no limit on the result's size.
-fn brace_format(fmt: &str, pos: &[Value], kw: &[(ArcStr, Value)]) -> Result<String, FormatError> {
+fn brace_format(fmt: &str, pos: &[Value], kw: &[(RcStr, Value)]) -> Result<String, FormatError> {
     super::brace_format(fmt, pos, kw, usize::MAX)
 }
 
@@ -961,7 +960,7 @@ fn percent_errors() {
 
 #[test]
 fn percent_prints_thr_names() {
-    let error_value = Value::Error(Arc::new(ErrorValue::new("ValueError", "bad")));
+    let error_value = Value::Error(crate::value::Rc::new(ErrorValue::new("ValueError", "bad")));
     check_percent(&[
         (
             "%s %r %s",
@@ -1140,7 +1139,7 @@ fn brace_fields() {
 #[test]
 fn brace_keywords_and_map_fields() {
     let person = map(&[("name", s("Ann")), ("age", int(7))]);
-    let kw: Vec<(ArcStr, Value)> = vec![
+    let kw: Vec<(RcStr, Value)> = vec![
         ("who".into(), person.clone()),
         ("n".into(), int(3)),
         ("w".into(), int(6)),

@@ -1,6 +1,6 @@
 //! Calling functions and methods, reading fields, and iterating.
 
-use arcstr::ArcStr;
+use crate::value::RcStr;
 
 use crate::ast::Name;
 use crate::builtins;
@@ -364,7 +364,7 @@ fn missing(recv: &Value, name: &str, message: String) -> Outcome {
 /// `recv.name` as a function value that calls the method, named
 /// `TYPE.name` (`list.push`), as the guide's entry for it is.
 fn bound_method(recv: Value, name: &str) -> Value {
-    let method: ArcStr = name.into();
+    let method: RcStr = name.into();
     let full = format!("{}.{name}", recv.type_name());
     NativeFn::value(&full, move |interp, args| {
         interp.call_method(&recv, &method, args)

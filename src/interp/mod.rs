@@ -39,7 +39,7 @@ pub type Outcome = Result<Value, Unwind>;
 #[derive(Clone, Copy)]
 pub struct Frame<'a> {
     pub base: usize,
-    pub up: &'a [Arc<VarCell>],
+    pub up: &'a [crate::value::Rc<VarCell>],
     pub source: &'a Arc<SourceFile>,
     pub name: &'a Name,
     /// The run's shared state, borrowed so builtins are read without

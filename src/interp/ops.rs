@@ -30,7 +30,7 @@ impl Interp {
                 // `b + a` on another thread hold one lock at a time.
                 let xs = x.snapshot();
                 // `l + l` is one list twice, as it was at one moment.
-                let ys = match std::sync::Arc::ptr_eq(x, y) {
+                let ys = match crate::value::Rc::ptr_eq(x, y) {
                     true => xs.clone(),
                     false => y.snapshot(),
                 };

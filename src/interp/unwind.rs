@@ -120,7 +120,7 @@ impl Interp {
 #[cold]
 fn lost_error() -> Box<Thrown> {
     Box::new(Thrown {
-        error: Arc::new(ErrorValue::new(
+        error: crate::value::Rc::new(ErrorValue::new(
             "InternalError",
             "an error was lost on its way up (a bug in Thr)",
         )),
@@ -132,7 +132,7 @@ fn lost_error() -> Box<Thrown> {
 /// A thrown error on its way up, gathering where it passed.
 #[derive(Clone, Debug)]
 pub struct Thrown {
-    pub error: Arc<ErrorValue>,
+    pub error: crate::value::Rc<ErrorValue>,
     /// Where it was raised, once known.
     pub at: Option<(Arc<SourceFile>, Span)>,
     /// Innermost first: each function it left, with where that was called.
@@ -155,7 +155,7 @@ pub fn throw<T>(kind: &str, message: impl Into<String>) -> Result<T, Unwind> {
 
 pub fn error(kind: &str, message: impl Into<String>) -> Unwind {
     raise(Box::new(Thrown {
-        error: Arc::new(ErrorValue::new(kind, message)),
+        error: crate::value::Rc::new(ErrorValue::new(kind, message)),
         at: None,
         trace: Vec::new(),
     }))

@@ -1,7 +1,5 @@
 //! Reading and writing variables where the resolver placed them.
 
-use std::sync::Arc;
-
 use crate::ast::{Slot, Var};
 use crate::value::{Key, KeyRef, Value, VarCell};
 
@@ -29,7 +27,11 @@ impl Interp {
     }
 
     /// The cell `var` lives in, if closures share it (for `--race`).
-    pub(crate) fn var_cell<'a>(&'a self, var: &Var, f: &'a Frame) -> Option<&'a Arc<VarCell>> {
+    pub(crate) fn var_cell<'a>(
+        &'a self,
+        var: &Var,
+        f: &'a Frame,
+    ) -> Option<&'a crate::value::Rc<VarCell>> {
         match var.slot {
             Slot::Local(i) => match &self.stack[f.base + i as usize] {
                 Value::Cell(c) => Some(c),

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock, Weak};
+use std::sync::LazyLock;
 
 use parking_lot::Mutex;
 
@@ -41,7 +41,7 @@ struct Entry {
 enum Shadow {
     List(ListShadow),
     Map(MapShadow),
-    Cell(Weak<VarCell>, Loc),
+    Cell(crate::value::Weak<VarCell>, Loc),
 }
 
 #[derive(Default)]
@@ -148,14 +148,20 @@ fn sweep(addr: usize) {
 }
 
 /// An access of the current thread to a captured variable.
-pub fn cell(t: &mut ThreadRace, cell: &Arc<VarCell>, site: SiteId, name: &Name, kind: Kind) {
-    let addr = Arc::as_ptr(cell) as usize;
+pub fn cell(
+    t: &mut ThreadRace,
+    cell: &crate::value::Rc<VarCell>,
+    site: SiteId,
+    name: &Name,
+    kind: Kind,
+) {
+    let addr = crate::value::Rc::as_ptr(cell) as usize;
     let now = t.access(site, kind);
     let mut out = Vec::new();
     with_shadow(
         addr,
         t.det.run,
-        || Shadow::Cell(Arc::downgrade(cell), Loc::default()),
+        || Shadow::Cell(crate::value::Rc::downgrade(cell), Loc::default()),
         |shadow| {
             if let Shadow::Cell(_, loc) = shadow {
                 match kind {

@@ -10,8 +10,8 @@
 //! NaN is false. Comparing containers nested deeper than [`MAX_NESTING`] is a
 //! `RecursionError`, as in Python, never a native stack overflow.
 
+use super::Rc;
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 use crate::interp::{error, Unwind};
 
@@ -75,7 +75,7 @@ pub fn is_container(v: &Value) -> bool {
 fn equal_at(a: &Value, b: &Value, depth: usize) -> Result<bool, Unwind> {
     match (a, b) {
         (Value::List(x), Value::List(y)) => {
-            if Arc::ptr_eq(x, y) {
+            if Rc::ptr_eq(x, y) {
                 return Ok(true);
             }
             deeper(depth)?;
@@ -92,7 +92,7 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> Result<bool, Unwind> {
             Ok(true)
         }
         (Value::Map(x), Value::Map(y)) => {
-            if Arc::ptr_eq(x, y) {
+            if Rc::ptr_eq(x, y) {
                 return Ok(true);
             }
             deeper(depth)?;
@@ -118,7 +118,7 @@ fn ordered_at(op: Order, a: &Value, b: &Value, depth: usize) -> Result<Option<bo
         (Value::Int(x), Value::Int(y)) => Some(op.holds(x.cmp(y))),
         (Value::Str(x), Value::Str(y)) => Some(op.holds(x.cmp(y))),
         (Value::List(x), Value::List(y)) => {
-            if Arc::ptr_eq(x, y) {
+            if Rc::ptr_eq(x, y) {
                 return Ok(Some(op.holds(Ordering::Equal)));
             }
             deeper(depth)?;
@@ -157,11 +157,11 @@ pub fn scalar_equal(a: &Value, b: &Value) -> bool {
         (Value::Nil, Value::Nil) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::List(x), Value::List(y)) => Arc::ptr_eq(x, y),
-        (Value::Map(x), Value::Map(y)) => Arc::ptr_eq(x, y),
-        (Value::Func(x), Value::Func(y)) => Arc::ptr_eq(x, y),
-        (Value::Native(x), Value::Native(y)) => Arc::ptr_eq(x, y),
-        (Value::Error(x), Value::Error(y)) => Arc::ptr_eq(x, y) || x == y,
+        (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y),
+        (Value::Map(x), Value::Map(y)) => Rc::ptr_eq(x, y),
+        (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
+        (Value::Native(x), Value::Native(y)) => Rc::ptr_eq(x, y),
+        (Value::Error(x), Value::Error(y)) => Rc::ptr_eq(x, y) || x == y,
         (Value::Object(x), Value::Object(y)) => x.equals(&***y),
         _ => match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) => match (a.as_int(), b.as_int()) {

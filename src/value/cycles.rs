@@ -28,7 +28,6 @@ mod trial;
 mod world;
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -68,15 +67,15 @@ impl Mark {
     }
 }
 
-pub fn track_list(l: &Arc<Shared<Vec<Value>>>) {
+pub fn track_list(l: &crate::value::Rc<Shared<Vec<Value>>>) {
     registry::track(registry::Tracked::list(l));
 }
 
-pub fn track_map(m: &Arc<Shared<Entries>>) {
+pub fn track_map(m: &crate::value::Rc<Shared<Entries>>) {
     registry::track(registry::Tracked::map(m));
 }
 
-pub fn track_func(c: &Arc<Closure>) {
+pub fn track_func(c: &crate::value::Rc<Closure>) {
     registry::track(registry::Tracked::func(c));
 }
 

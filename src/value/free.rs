@@ -15,8 +15,6 @@
 //! even that fail to grow, the rest is leaked rather than the process
 //! aborted.
 
-use std::sync::Arc;
-
 use super::shared::Contents;
 use super::{Closure, Key, Value, VarCell};
 
@@ -26,7 +24,7 @@ pub enum Pending {
     Entries(indexmap::map::IntoValues<Key, Value>),
     /// What a closure captured, and its default values.
     Captured(
-        std::vec::IntoIter<Arc<VarCell>>,
+        std::vec::IntoIter<crate::value::Rc<VarCell>>,
         std::vec::IntoIter<Option<Value>>,
     ),
 }
@@ -59,10 +57,10 @@ impl Pending {
 /// deep, which frees what it holds through [`free`] again.
 pub fn owns_nested(v: &Value) -> bool {
     match v {
-        Value::List(l) => Arc::strong_count(l) == 1,
-        Value::Map(m) => Arc::strong_count(m) == 1,
-        Value::Func(c) => Arc::strong_count(c) == 1,
-        Value::Cell(c) => Arc::strong_count(c) == 1,
+        Value::List(l) => crate::value::Rc::strong_count(l) == 1,
+        Value::Map(m) => crate::value::Rc::strong_count(m) == 1,
+        Value::Func(c) => crate::value::Rc::strong_count(c) == 1,
+        Value::Cell(c) => crate::value::Rc::strong_count(c) == 1,
         _ => false,
     }
 }
@@ -93,17 +91,21 @@ pub fn free(first: Pending) {
 /// the worklist); otherwise `v` is simply dropped.
 fn contents_of(v: Value) -> Option<Pending> {
     match v {
-        Value::List(l) => Arc::into_inner(l).map(|mut shared| shared.take().into_pending()),
-        Value::Map(m) => Arc::into_inner(m).map(|mut shared| shared.take().into_pending()),
-        Value::Func(c) => Arc::into_inner(c).map(|mut closure| closure.take()),
+        Value::List(l) => {
+            crate::value::Rc::into_inner(l).map(|mut shared| shared.take().into_pending())
+        }
+        Value::Map(m) => {
+            crate::value::Rc::into_inner(m).map(|mut shared| shared.take().into_pending())
+        }
+        Value::Func(c) => crate::value::Rc::into_inner(c).map(|mut closure| closure.take()),
         Value::Cell(c) => take_cell(c).and_then(contents_of),
         _ => None,
     }
 }
 
 /// A cell's value if this was the cell's last reference.
-fn take_cell(cell: Arc<VarCell>) -> Option<Value> {
-    match Arc::into_inner(cell)? {
+fn take_cell(cell: crate::value::Rc<VarCell>) -> Option<Value> {
+    match crate::value::Rc::into_inner(cell)? {
         VarCell::Fixed(cell) => cell.into_inner(),
         VarCell::Variable(cell) => Some(cell.value.into_inner()),
     }
@@ -119,7 +121,7 @@ impl Closure {
 
     fn owns_nested(&self) -> bool {
         let captured = self.upvalues.iter().any(|c| {
-            Arc::strong_count(c) == 1
+            crate::value::Rc::strong_count(c) == 1
                 && match &**c {
                     VarCell::Fixed(cell) => cell.get().is_some_and(owns_nested),
                     VarCell::Variable(cell) => owns_nested(&cell.value.lock()),

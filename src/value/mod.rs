@@ -5,11 +5,12 @@ mod biased;
 mod compare;
 pub(crate) mod cycles;
 mod free;
+mod rc;
+mod rc_str;
 mod repr;
 mod shared;
 mod sizes;
 
-use arcstr::ArcStr;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -22,21 +23,23 @@ use crate::interp::{Args, Function, Interp, Outcome};
 pub use biased::prepare as prepare_biasing;
 pub use compare::{equal, is_container, ordered, scalar_equal, Order};
 use cycles::Mark;
+pub use rc::{confine as confine_to_one_thread, share as share_between_threads, Rc, Weak};
+pub use rc_str::RcStr;
 pub use repr::float_repr;
 pub use shared::{Contents, Shared};
 pub use sizes::Sizes;
 
 /// A list's items, shared between threads (see [`Shared`]).
-pub type List = Arc<Shared<Vec<Value>>>;
+pub type List = Rc<Shared<Vec<Value>>>;
 /// A map's entries in insertion order, hashed with foldhash: several times
 /// faster than the default SipHash on short string keys, and still seeded
 /// per process against crafted collisions.
 pub type Entries = IndexMap<Key, Value, foldhash::fast::RandomState>;
-pub type Map = Arc<Shared<Entries>>;
+pub type Map = Rc<Shared<Entries>>;
 
 /// A value: 16 bytes, a tag and one word. Every payload is a single 8-byte
 /// integer or pointer (a bool is a `Truth`, a float a `Real`, a string
-/// a thin `ArcStr`, an object an `Obj`): only then does Rust return a
+/// a thin `RcStr`, an object an `Obj`): only then does Rust return a
 /// value, and an evaluation's result, in two registers. A new variant must
 /// keep to that, or every evaluation goes back through memory.
 #[derive(Clone, Default)]
@@ -46,16 +49,16 @@ pub enum Value {
     Bool(Truth),
     Int(i64),
     Float(Real),
-    Str(ArcStr),
+    Str(RcStr),
     List(List),
     Map(Map),
-    Func(Arc<Closure>),
-    Native(Arc<NativeFn>),
-    Error(Arc<ErrorValue>),
+    Func(Rc<Closure>),
+    Native(Rc<NativeFn>),
+    Error(Rc<ErrorValue>),
     /// Threads, locks, queues and the other runtime objects.
     Object(Obj),
     /// A frame slot whose variable closures share. Never seen by scripts.
-    Cell(Arc<VarCell>),
+    Cell(Rc<VarCell>),
     /// A declared variable whose `let` has not run yet. Never seen by scripts.
     Uninit,
 }
@@ -100,8 +103,8 @@ pub enum VarCell {
 
 impl VarCell {
     /// A cell holding `v` (`Uninit` for one whose `let` has not run).
-    pub(crate) fn new(v: Value, fixed: bool) -> Arc<VarCell> {
-        Arc::new(if fixed {
+    pub(crate) fn new(v: Value, fixed: bool) -> Rc<VarCell> {
+        Rc::new(if fixed {
             let cell = FixedCell::default();
             if !matches!(v, Value::Uninit) {
                 cell.set(v);
@@ -196,7 +199,7 @@ impl FixedCell {
 /// A function value: its code, the cells it captured, its evaluated defaults.
 pub struct Closure {
     pub(crate) func: Arc<Function>,
-    pub(crate) upvalues: Box<[Arc<VarCell>]>,
+    pub(crate) upvalues: Box<[Rc<VarCell>]>,
     /// Empty when no parameter has a default, so making it allocates nothing.
     pub(crate) defaults: Box<[Option<Value>]>,
     mark: Mark,
@@ -208,10 +211,10 @@ impl Closure {
     /// or a function).
     pub(crate) fn value(
         func: Arc<Function>,
-        upvalues: Box<[Arc<VarCell>]>,
+        upvalues: Box<[Rc<VarCell>]>,
         defaults: Box<[Option<Value>]>,
     ) -> Value {
-        let c = Arc::new(Closure {
+        let c = Rc::new(Closure {
             func,
             upvalues,
             defaults,
@@ -228,7 +231,7 @@ pub type NativeBody = dyn Fn(&mut Interp, Args) -> Outcome + Send + Sync;
 
 /// A function written in Rust: a builtin, a bound method or a host function.
 pub struct NativeFn {
-    pub name: ArcStr,
+    pub name: RcStr,
     pub body: Box<NativeBody>,
     /// The same function for a call with exactly one positional argument,
     /// taking it directly: `len(xs)` then builds no argument list.
@@ -250,7 +253,7 @@ impl NativeFn {
         body: impl Fn(&mut Interp, Args) -> Outcome + Send + Sync + 'static,
         unary: Option<fn(&mut Interp, Value) -> Outcome>,
     ) -> Value {
-        Value::Native(Arc::new(NativeFn {
+        Value::Native(Rc::new(NativeFn {
             name: name.into(),
             body: Box::new(body),
             unary,
@@ -261,7 +264,7 @@ impl NativeFn {
 /// An error value: what `error(kind, message)` makes and `catch` binds.
 #[derive(Clone, Debug)]
 pub struct ErrorValue {
-    pub kind: ArcStr,
+    pub kind: RcStr,
     pub message: String,
     /// Where it was first thrown, set when it is caught: throwing it again
     /// reports that place and stack, as Python's `raise e` does.
@@ -289,7 +292,7 @@ impl PartialEq for ErrorValue {
 /// made rarely and used through a method call, so the extra step costs
 /// little; every other value is smaller for it.
 #[derive(Clone)]
-pub struct Obj(Arc<Arc<dyn Object>>);
+pub struct Obj(Rc<Arc<dyn Object>>);
 
 impl std::ops::Deref for Obj {
     type Target = Arc<dyn Object>;
@@ -388,7 +391,7 @@ impl Value {
     }
 
     pub fn object(o: Arc<dyn Object>) -> Value {
-        Value::Object(Obj(Arc::new(o)))
+        Value::Object(Obj(Rc::new(o)))
     }
 
     /// Drops the value, deciding inline that an int, float, bool or nil has
@@ -406,14 +409,14 @@ impl Value {
 
     /// A new list, known to the cycle collector.
     pub fn list(items: Vec<Value>) -> Value {
-        let l = Arc::new(Shared::new(items));
+        let l = Rc::new(Shared::new(items));
         cycles::track_list(&l);
         Value::List(l)
     }
 
     /// A new map, known to the cycle collector.
     pub fn map(entries: Entries) -> Value {
-        let m = Arc::new(Shared::new(entries));
+        let m = Rc::new(Shared::new(entries));
         cycles::track_map(&m);
         Value::Map(m)
     }
@@ -656,9 +659,9 @@ fn hash_key<H: Hasher>(v: &Value, h: &mut H) {
         Value::Int(i) => i.hash(h),
         Value::Bool(b) => (b.get() as i64).hash(h),
         Value::Nil => 0u8.hash(h),
-        Value::Func(c) => (Arc::as_ptr(c) as usize).hash(h),
-        Value::Native(n) => (Arc::as_ptr(n) as usize).hash(h),
-        Value::Error(e) => (Arc::as_ptr(e) as usize).hash(h),
+        Value::Func(c) => (Rc::as_ptr(c) as usize).hash(h),
+        Value::Native(n) => (Rc::as_ptr(n) as usize).hash(h),
+        Value::Error(e) => (Rc::as_ptr(e) as usize).hash(h),
         Value::Object(o) => o.hash_key().hash(h),
         _ => 1u8.hash(h),
     }

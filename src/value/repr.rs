@@ -7,7 +7,6 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use crate::format::decimal;
 
@@ -71,8 +70,8 @@ const CHECK_BYTES: usize = 64 << 10;
 /// when it is already being printed further out.
 fn open_container(v: &Value, out: &mut String, path: &mut HashSet<usize>, steps: &mut Vec<Step>) {
     let (id, open, close, again) = match v {
-        Value::List(l) => (Arc::as_ptr(l) as usize, "[", "]", "[...]"),
-        Value::Map(m) => (Arc::as_ptr(m) as usize, "{", "}", "{...}"),
+        Value::List(l) => (crate::value::Rc::as_ptr(l) as usize, "[", "]", "[...]"),
+        Value::Map(m) => (crate::value::Rc::as_ptr(m) as usize, "{", "}", "{...}"),
         _ => unreachable!("scalar_repr prints everything but containers"),
     };
     if !path.insert(id) {

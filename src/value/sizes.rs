@@ -7,7 +7,7 @@
 //! allocation, so a request the system refuses is a `MemoryError` too,
 //! never an abort of the whole process (and of the program embedding it).
 
-use arcstr::ArcStr;
+use crate::value::RcStr;
 
 use crate::interp::{error, Unwind};
 
@@ -70,7 +70,7 @@ impl Sizes {
         // SAFETY: `put` writes all `len` bytes, and the parts are whole
         // strings, so the bytes are UTF-8.
         let s = unsafe {
-            ArcStr::try_init_with_unchecked(len, |buf| {
+            RcStr::try_init_with_unchecked(len, |buf| {
                 let buf = &mut *(buf as *mut [std::mem::MaybeUninit<u8>] as *mut [u8]);
                 put(buf)
             })
@@ -82,7 +82,7 @@ impl Sizes {
     /// A string of `text`, whose size was not known before it was built.
     pub fn string(&self, text: &str) -> Result<Value, Unwind> {
         self.check_string(text.len())?;
-        ArcStr::try_alloc(text)
+        RcStr::try_alloc(text)
             .map(Value::Str)
             .ok_or_else(|| out_of_memory("a string", text.len(), "bytes"))
     }

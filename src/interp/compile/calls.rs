@@ -204,7 +204,7 @@ impl MakeFn {
 }
 
 /// The cell in a stack slot, making one if the slot holds a plain value.
-fn cell_of(me: &mut Interp, index: usize) -> Arc<VarCell> {
+fn cell_of(me: &mut Interp, index: usize) -> crate::value::Rc<VarCell> {
     let slot = &mut me.stack[index];
     if let Value::Cell(c) = slot {
         return c.clone();

@@ -116,7 +116,7 @@ fn interned() -> &'static Mutex<HashSet<Name>> {
 /// copy.
 pub(crate) fn forget_unused_names() {
     let mut names = interned().lock().unwrap_or_else(|e| e.into_inner());
-    names.retain(|n| Name::strong_count(n) != Some(1));
+    names.retain(|n| Name::strong_count(n) != 1);
 }
 
 /// How many names the table holds (for tests).

@@ -159,7 +159,7 @@ fn unshared(v: &mut Value) -> Option<Vec<Value>> {
     let Value::List(l) = v else {
         return None;
     };
-    Some(std::sync::Arc::get_mut(l)?.take())
+    Some(crate::value::Rc::get_mut(l)?.take())
 }
 
 /// `for var in range(...) { body }`.

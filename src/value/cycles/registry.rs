@@ -11,7 +11,6 @@
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 
@@ -19,9 +18,9 @@ use super::super::{Closure, Entries, Shared, Value};
 
 /// An object the collector knows.
 pub enum Tracked {
-    List(Weak<Shared<Vec<Value>>>),
-    Map(Weak<Shared<Entries>>),
-    Func(Weak<Closure>),
+    List(crate::value::Weak<Shared<Vec<Value>>>),
+    Map(crate::value::Weak<Shared<Entries>>),
+    Func(crate::value::Weak<Closure>),
 }
 
 /// How many new objects a thread keeps before handing them in.
@@ -212,15 +211,15 @@ impl Tracked {
         }
     }
 
-    pub fn list(l: &Arc<Shared<Vec<Value>>>) -> Tracked {
-        Tracked::List(Arc::downgrade(l))
+    pub fn list(l: &crate::value::Rc<Shared<Vec<Value>>>) -> Tracked {
+        Tracked::List(crate::value::Rc::downgrade(l))
     }
 
-    pub fn map(m: &Arc<Shared<Entries>>) -> Tracked {
-        Tracked::Map(Arc::downgrade(m))
+    pub fn map(m: &crate::value::Rc<Shared<Entries>>) -> Tracked {
+        Tracked::Map(crate::value::Rc::downgrade(m))
     }
 
-    pub fn func(c: &Arc<Closure>) -> Tracked {
-        Tracked::Func(Arc::downgrade(c))
+    pub fn func(c: &crate::value::Rc<Closure>) -> Tracked {
+        Tracked::Func(crate::value::Rc::downgrade(c))
     }
 }

@@ -15,18 +15,16 @@
 //! and a thread that is not attached can only drop references, which makes
 //! a member look more referenced, never less.
 
-use std::sync::Arc;
-
 use super::super::{Closure, Entries, Shared, Value, VarCell};
 use super::registry::Tracked;
 use super::Mark;
 
 /// A member, held for the collection (one more reference, discounted).
 enum Held {
-    List(Arc<Shared<Vec<Value>>>),
-    Map(Arc<Shared<Entries>>),
-    Func(Arc<Closure>),
-    Cell(Arc<VarCell>),
+    List(crate::value::Rc<Shared<Vec<Value>>>),
+    Map(crate::value::Rc<Shared<Entries>>),
+    Func(crate::value::Rc<Closure>),
+    Cell(crate::value::Rc<VarCell>),
 }
 
 /// A reference from a member to an object that may be another.
@@ -35,7 +33,7 @@ enum Edge<'a> {
     /// A list, map or function: a member only if the registry gave it.
     Object(&'a Mark),
     /// A captured variable: a member once a member closure refers to it.
-    Cell(&'a Arc<VarCell>),
+    Cell(&'a crate::value::Rc<VarCell>),
 }
 
 /// What a collection found.
@@ -113,7 +111,7 @@ impl Set {
                             let at = outside.len() as u32 + 1;
                             c.mark().set(at);
                             found.push(c.clone());
-                            outside.push(count(Arc::strong_count(c)));
+                            outside.push(count(crate::value::Rc::strong_count(c)));
                             at
                         }
                         at => at,
@@ -249,10 +247,10 @@ impl Held {
 
     fn strong_count(&self) -> usize {
         match self {
-            Held::List(l) => Arc::strong_count(l),
-            Held::Map(m) => Arc::strong_count(m),
-            Held::Func(c) => Arc::strong_count(c),
-            Held::Cell(c) => Arc::strong_count(c),
+            Held::List(l) => crate::value::Rc::strong_count(l),
+            Held::Map(m) => crate::value::Rc::strong_count(m),
+            Held::Func(c) => crate::value::Rc::strong_count(c),
+            Held::Cell(c) => crate::value::Rc::strong_count(c),
         }
     }
 
