@@ -23,6 +23,12 @@
 //!   thread meeting it revokes the bias, which costs a `membarrier` call.
 //! - *shared* ([`SHARED`]): everyone takes the mutex, for good.
 //!
+//! While the process's values are confined to one thread (see
+//! [`super::rc`]), that thread takes its candidates without the mutex too:
+//! there is nobody to exclude, and no thread can start while one is inside
+//! (script code never runs inside a container's lock), so what it did is
+//! ordered before any thread that later takes the mutex.
+//!
 //! The candidate state is for hand-offs: a container made by one thread
 //! and passed to another (a message put on a queue, a spawned thread's
 //! arguments) is mostly touched a few times by its maker, if at all, before
@@ -176,7 +182,14 @@ impl Bias {
     #[inline(always)]
     fn enter(&self) -> Option<Held> {
         let me = token();
-        if self.owner.load(Ordering::Relaxed) == me {
+        let owner = self.owner.load(Ordering::Relaxed);
+        if owner == me | CANDIDATE && super::rc::confined() {
+            // No other thread touches values: nothing to exclude. The state
+            // moves on as under the mutex.
+            self.count_use();
+            return None;
+        }
+        if owner == me {
             self.inside.store(true, Ordering::Relaxed);
             // Only the compiler must not swap the store above and the load
             // below; the revoker's heavy barrier orders them in the
@@ -206,7 +219,8 @@ impl Bias {
     }
 
     /// Counts one of the maker's operations on its candidate, the mutex
-    /// being held; biases it toward the maker after enough.
+    /// being held (or values confined to the maker); biases it toward the
+    /// maker after enough.
     fn count_use(&self) {
         let uses = self.uses.load(Ordering::Relaxed) + 1;
         self.uses.store(uses, Ordering::Relaxed);

@@ -51,6 +51,12 @@ fn shared() -> bool {
     SHARED.load(Ordering::Relaxed)
 }
 
+/// Whether one thread alone touches values (see [`confine`]).
+#[inline(always)]
+pub(super) fn confined() -> bool {
+    !shared()
+}
+
 /// A count too high to be real: something leaked references in a loop.
 /// Aborts, as `Arc` does, rather than wrap around and free a value in use.
 const MAX: usize = isize::MAX as usize;
