@@ -125,9 +125,8 @@ impl Interp {
                 Ok(items[at].clone())
             }),
             Value::Str(s) => {
-                let chars: Vec<char> = s.chars().collect();
-                let at = position(i, chars.len(), "string")?;
-                Ok(Value::str(chars[at].encode_utf8(&mut [0; 4])))
+                let c = char_at(s, i)?;
+                Ok(Value::str(c.encode_utf8(&mut [0; 4])))
             }
             Value::Map(m) => {
                 let key = super::key_ref(i)?;
@@ -466,6 +465,18 @@ pub fn slice(a: &Value, bounds: [Option<Value>; 3]) -> Outcome {
         }
         other => throw("TypeError", format!("{} cannot be sliced", other.a_type())),
     }
+}
+
+/// The character at index `i` of `s`, counted in characters. An ASCII
+/// string is indexed by byte, with no pass over it but the check; `s[i]` in
+/// a loop over a long string used to copy out every character each time.
+fn char_at(s: &str, i: &Value) -> Result<char, Unwind> {
+    if s.is_ascii() {
+        let at = position(i, s.len(), "string")?;
+        return Ok(char::from(s.as_bytes()[at]));
+    }
+    let at = position(i, s.chars().count(), "string")?;
+    Ok(s.chars().nth(at).unwrap_or_default())
 }
 
 /// The `TypeError` for two values that `symbol` cannot order.

@@ -117,7 +117,7 @@ fn if_else(arms: &[(Expr, crate::ast::Block)], els: Option<&crate::ast::Block>) 
 fn for_loop<P: Probe>(vars: &[Var], iter: &Expr, body: BlockCode, p: P) -> Exec {
     let (vars, span, iter) = (vars.to_vec(), iter.span, expr::compile(iter));
     Box::new(move |me, f| {
-        let mut items = iter(me, f)?;
+        let items = iter(me, f)?;
         if let (Some(range), [var]) = (as_range(&items), &vars[..]) {
             // The commonest loop counts in place, without an iterator.
             let r = count(me, f, range.ints(), var, &body);
@@ -129,7 +129,7 @@ fn for_loop<P: Probe>(vars: &[Var], iter: &Expr, body: BlockCode, p: P) -> Exec 
             bind_loop_vars(me, &vars, item, f)?;
             pass(body.run_entered(me, f))
         };
-        let r = match P::FAST.then(|| unshared(&mut items)).flatten() {
+        let r = match P::FAST.then(|| unshared(&items)).flatten() {
             // A list nothing else holds (`for w in line.split(" ")`) gives
             // its items up: none is copied, and no lock is taken per item.
             Some(owned) => each_of(me, owned, each),
@@ -154,12 +154,17 @@ fn each_of(
 }
 
 /// The items of a list only `v` holds, taken out of it: no other code can
-/// reach the list, so nothing can see it emptied.
-fn unshared(v: &mut Value) -> Option<Vec<Value>> {
+/// reach the list, so nothing can see it emptied. (The cycle collector's
+/// weak reference to it is upgraded only while this thread is stopped at a
+/// safepoint, never in the middle of this.)
+fn unshared(v: &Value) -> Option<Vec<Value>> {
     let Value::List(l) = v else {
         return None;
     };
-    Some(crate::value::Rc::get_mut(l)?.take())
+    if crate::value::Rc::strong_count(l) != 1 {
+        return None;
+    }
+    Some(l.write(std::mem::take))
 }
 
 /// `for var in range(...) { body }`.
