@@ -200,12 +200,12 @@ fn pass(r: Done) -> Result<bool, Unwind> {
 }
 
 /// Binds `for x in ...` or unpacks `for k, v in ...`.
-fn bind_loop_vars(me: &mut Interp, vars: &[Var], mut item: Value, f: &Frame) -> Done {
+fn bind_loop_vars(me: &mut Interp, vars: &[Var], item: Value, f: &Frame) -> Done {
     if let [var] = vars {
         me.store_var(var, item, f);
         return Ok(());
     }
-    let parts = match (unshared(&mut item), &item) {
+    let parts = match (unshared(&item), &item) {
         (Some(parts), _) => parts,
         (None, Value::List(l)) => l.snapshot(),
         (None, other) => {
