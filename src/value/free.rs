@@ -24,7 +24,7 @@ pub enum Pending {
     Entries(indexmap::map::IntoValues<Key, Value>),
     /// What a closure captured, and its default values.
     Captured(
-        std::vec::IntoIter<crate::value::Rc<VarCell>>,
+        smallvec::IntoIter<[crate::value::Rc<VarCell>; 2]>,
         std::vec::IntoIter<Option<Value>>,
     ),
 }
@@ -114,7 +114,7 @@ fn take_cell(cell: crate::value::Rc<VarCell>) -> Option<Value> {
 impl Closure {
     /// What it captured and its defaults, to free.
     fn take(&mut self) -> Pending {
-        let cells = std::mem::take(&mut self.upvalues).into_vec().into_iter();
+        let cells = std::mem::take(&mut self.upvalues).into_iter();
         let defaults = std::mem::take(&mut self.defaults).into_vec().into_iter();
         Pending::Captured(cells, defaults)
     }

@@ -150,36 +150,55 @@ pub struct VariableCell {
 
 /// A fixed cell's value: set once, then read without a lock and borrowed
 /// for as long as a reader likes. Only the cycle collector takes it back,
-/// from a cell no thread can reach any more ([`FixedCell::take_unreachable`]);
-/// that is why it sits in an `UnsafeCell` rather than being a bare `OnceLock`.
+/// from a cell no thread can reach any more ([`FixedCell::take_unreachable`]).
+///
+/// A state byte guards the value, as a `OnceLock` would, but setting it
+/// costs one compare-and-swap (a plain store while values are confined to
+/// one thread) where `OnceLock` went through `Once`'s out-of-line state
+/// machine: a record's `let self` sets one per record.
 #[derive(Default)]
 pub struct FixedCell {
-    once: std::cell::UnsafeCell<std::sync::OnceLock<Value>>,
+    state: std::sync::atomic::AtomicU8,
+    /// `Nil` until set.
+    value: std::cell::UnsafeCell<Value>,
     mark: Mark,
 }
 
-// SAFETY: every access but `take_unreachable` goes through the `OnceLock`'s
-// own synchronisation, as a shared `OnceLock<Value>` would; see there for
-// the one that does not.
+/// [`FixedCell`]'s states: each goes only to the next, but for the cycle
+/// collector's taking it back (to `EMPTY`).
+const EMPTY: u8 = 0;
+const SETTING: u8 = 1;
+const SET: u8 = 2;
+
+// SAFETY: the value is written once, by the one thread that moved the state
+// from `EMPTY` to `SETTING`, and read only after the state is `SET`
+// (acquire, pairing with the writer's release); the one exception,
+// `take_unreachable`, is for a cell nobody else can reach.
 unsafe impl Sync for FixedCell {}
 
 impl FixedCell {
-    fn once(&self) -> &std::sync::OnceLock<Value> {
-        // SAFETY: the only `&mut` to the `OnceLock` is made by
-        // `take_unreachable`, for a cell nobody else can reach.
-        unsafe { &*self.once.get() }
-    }
-
     pub(crate) fn get(&self) -> Option<&Value> {
-        self.once().get()
+        if self.state.load(std::sync::atomic::Ordering::Acquire) != SET {
+            return None;
+        }
+        // SAFETY: set, and never written again while reachable.
+        Some(unsafe { &*self.value.get() })
     }
 
+    /// Sets the value; a second setting is ignored, as `OnceLock::set`'s is.
     fn set(&self, v: Value) {
-        let _ = self.once().set(v);
+        if !rc::claim(&self.state, EMPTY, SETTING) {
+            return;
+        }
+        // SAFETY: this thread alone moved the state off `EMPTY`: no other
+        // writes, and readers wait for `SET`.
+        unsafe { *self.value.get() = v };
+        self.state.store(SET, std::sync::atomic::Ordering::Release);
     }
 
-    fn into_inner(self) -> Option<Value> {
-        self.once.into_inner().into_inner()
+    fn into_inner(mut self) -> Option<Value> {
+        let v = std::mem::take(self.value.get_mut());
+        (*self.state.get_mut() == SET).then_some(v)
     }
 
     /// Takes the value back out, to break a reference cycle.
@@ -191,15 +210,21 @@ impl FixedCell {
     /// with every script thread stopped, for cells that nothing outside the
     /// garbage it found refers to ([`cycles`]).
     unsafe fn take_unreachable(&self) -> Option<Value> {
-        // SAFETY: by the contract above this `&mut` is the only reference.
-        unsafe { (*self.once.get()).take() }
+        let was = self.state.swap(EMPTY, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: by the contract above, nothing else reads or writes it.
+        let v = std::mem::take(unsafe { &mut *self.value.get() });
+        (was == SET).then_some(v)
     }
 }
+
+/// The cells a function captured: the first two kept inline, so that a
+/// record's method (which captures `self`) is one allocation.
+pub type Upvalues = smallvec::SmallVec<[Rc<VarCell>; 2]>;
 
 /// A function value: its code, the cells it captured, its evaluated defaults.
 pub struct Closure {
     pub(crate) func: Arc<Function>,
-    pub(crate) upvalues: Box<[Rc<VarCell>]>,
+    pub(crate) upvalues: Upvalues,
     /// Empty when no parameter has a default, so making it allocates nothing.
     pub(crate) defaults: Box<[Option<Value>]>,
     mark: Mark,
@@ -211,7 +236,7 @@ impl Closure {
     /// or a function).
     pub(crate) fn value(
         func: Arc<Function>,
-        upvalues: Box<[Rc<VarCell>]>,
+        upvalues: Upvalues,
         defaults: Box<[Option<Value>]>,
     ) -> Value {
         let c = Rc::new(Closure {

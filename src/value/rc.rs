@@ -57,6 +57,23 @@ pub(super) fn confined() -> bool {
     !shared()
 }
 
+/// Moves `state` from `from` to `to`, if it is `from`: a compare-and-swap,
+/// or a plain load and store while values are confined to one thread.
+pub(super) fn claim(state: &std::sync::atomic::AtomicU8, from: u8, to: u8) -> bool {
+    match shared() {
+        true => state
+            .compare_exchange(from, to, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok(),
+        false => {
+            let ok = state.load(Ordering::Relaxed) == from;
+            if ok {
+                state.store(to, Ordering::Relaxed);
+            }
+            ok
+        }
+    }
+}
+
 /// A count too high to be real: something leaked references in a loop.
 /// Aborts, as `Arc` does, rather than wrap around and free a value in use.
 const MAX: usize = isize::MAX as usize;
