@@ -231,7 +231,10 @@ impl Drop for TracedWait<'_> {
 impl Runtime {
     /// The deadline `timeout` seconds from now; `None` waits forever.
     pub fn deadline(&self, timeout: Option<f64>) -> Deadline {
-        Some(self.monotonic() + timeout?.clamp(0.0, 1e9))
+        // The clock is read only for a timeout: `monotonic() + timeout?`
+        // read it first, on every untimed `put`, `get` and `acquire`.
+        let timeout = timeout?.clamp(0.0, 1e9);
+        Some(self.monotonic() + timeout)
     }
 
     /// Seconds left until `deadline`, if it has one.
