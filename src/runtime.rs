@@ -62,7 +62,7 @@ impl Output {
 /// let go, and while only one thread runs script code, values' reference
 /// counts are not atomic (see `value::rc`), so only that thread, or one
 /// that waited for it, may drop a value. They are kept here until the
-/// engine's thread lets go of them ([`Interrupt::release`]).
+/// engine's thread lets go of them (`Interrupt::release`).
 #[derive(Default)]
 pub struct Interrupt {
     requested: AtomicBool,

@@ -35,13 +35,14 @@ pub fn share() {
     SHARED.store(true, Ordering::Relaxed);
 }
 
-/// Makes reference counts plain reads and writes until [`share`].
+/// Makes reference counts plain reads and writes until Thr starts a script
+/// thread, which makes them atomic again for good.
 ///
 /// # Safety
 /// Until then, only the calling thread touches values, or threads it
 /// hands them to and waits for (a thread started and joined in turn): no
-/// two threads may clone or drop values at the same time. Threads started
-/// by Thr itself to run script code call [`share`] first.
+/// two threads may clone or drop values at the same time. Threads Thr
+/// starts to run script code make counts atomic before they exist.
 pub unsafe fn confine() {
     SHARED.store(false, Ordering::Relaxed);
 }
