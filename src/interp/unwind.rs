@@ -5,6 +5,7 @@
 //! thrown are parked per thread, so that an evaluation's result is a value
 //! or an empty mark, which Rust returns in two registers.
 
+use crate::value::Rc;
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
@@ -120,7 +121,7 @@ impl Interp {
 #[cold]
 fn lost_error() -> Box<Thrown> {
     Box::new(Thrown {
-        error: crate::value::Rc::new(ErrorValue::new(
+        error: Rc::new(ErrorValue::new(
             "InternalError",
             "an error was lost on its way up (a bug in Thr)",
         )),
@@ -132,7 +133,7 @@ fn lost_error() -> Box<Thrown> {
 /// A thrown error on its way up, gathering where it passed.
 #[derive(Clone, Debug)]
 pub struct Thrown {
-    pub error: crate::value::Rc<ErrorValue>,
+    pub error: Rc<ErrorValue>,
     /// Where it was raised, once known.
     pub at: Option<(Arc<SourceFile>, Span)>,
     /// Innermost first: each function it left, with where that was called.
@@ -155,7 +156,7 @@ pub fn throw<T>(kind: &str, message: impl Into<String>) -> Result<T, Unwind> {
 
 pub fn error(kind: &str, message: impl Into<String>) -> Unwind {
     raise(Box::new(Thrown {
-        error: crate::value::Rc::new(ErrorValue::new(kind, message)),
+        error: Rc::new(ErrorValue::new(kind, message)),
         at: None,
         trace: Vec::new(),
     }))

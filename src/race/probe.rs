@@ -9,6 +9,7 @@
 
 use crate::ast::{Name, Span, Var};
 use crate::interp::{make_key, Args, Frame, Interp, Unwind};
+use crate::value::Rc;
 use crate::value::{Key, Value, VarCell};
 
 use super::hooks::{quiet, Quiet};
@@ -328,14 +329,14 @@ pub type Code<R> = Box<dyn Fn(&mut Interp, &Frame) -> R + Send + Sync>;
 /// The address a container's shadow is kept under.
 fn address(v: &Value) -> Option<usize> {
     match v {
-        Value::List(l) => Some(crate::value::Rc::as_ptr(l) as usize),
-        Value::Map(m) => Some(crate::value::Rc::as_ptr(m) as usize),
+        Value::List(l) => Some(Rc::as_ptr(l) as usize),
+        Value::Map(m) => Some(Rc::as_ptr(m) as usize),
         _ => None,
     }
 }
 
 /// An access to a captured variable (one never reassigned is no access).
-pub fn variable(cell: &crate::value::Rc<VarCell>, site: SiteId, name: &Name, kind: Kind) {
+pub fn variable(cell: &Rc<VarCell>, site: SiteId, name: &Name, kind: Kind) {
     if let VarCell::Variable(_) = **cell {
         thread::with(|t| shadow::cell(t, cell, site, name, kind));
     }

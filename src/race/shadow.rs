@@ -9,6 +9,7 @@
 //! cell, which keeps its address from being reused while the entry lives;
 //! entries of freed cells are swept out as the table grows.
 
+use crate::value::{Rc, Weak};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -41,7 +42,7 @@ struct Entry {
 enum Shadow {
     List(ListShadow),
     Map(MapShadow),
-    Cell(crate::value::Weak<VarCell>, Loc),
+    Cell(Weak<VarCell>, Loc),
 }
 
 #[derive(Default)]
@@ -148,20 +149,14 @@ fn sweep(addr: usize) {
 }
 
 /// An access of the current thread to a captured variable.
-pub fn cell(
-    t: &mut ThreadRace,
-    cell: &crate::value::Rc<VarCell>,
-    site: SiteId,
-    name: &Name,
-    kind: Kind,
-) {
-    let addr = crate::value::Rc::as_ptr(cell) as usize;
+pub fn cell(t: &mut ThreadRace, cell: &Rc<VarCell>, site: SiteId, name: &Name, kind: Kind) {
+    let addr = Rc::as_ptr(cell) as usize;
     let now = t.access(site, kind);
     let mut out = Vec::new();
     with_shadow(
         addr,
         t.det.run,
-        || Shadow::Cell(crate::value::Rc::downgrade(cell), Loc::default()),
+        || Shadow::Cell(Rc::downgrade(cell), Loc::default()),
         |shadow| {
             if let Shadow::Cell(_, loc) = shadow {
                 match kind {

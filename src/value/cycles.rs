@@ -27,6 +27,7 @@ mod registry;
 mod trial;
 mod world;
 
+use crate::value::Rc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -67,15 +68,15 @@ impl Mark {
     }
 }
 
-pub fn track_list(l: &crate::value::Rc<Shared<Vec<Value>>>) {
+pub fn track_list(l: &Rc<Shared<Vec<Value>>>) {
     registry::track(registry::Tracked::list(l));
 }
 
-pub fn track_map(m: &crate::value::Rc<Shared<Entries>>) {
+pub fn track_map(m: &Rc<Shared<Entries>>) {
     registry::track(registry::Tracked::map(m));
 }
 
-pub fn track_func(c: &crate::value::Rc<Closure>) {
+pub fn track_func(c: &Rc<Closure>) {
     registry::track(registry::Tracked::func(c));
 }
 

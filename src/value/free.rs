@@ -17,6 +17,7 @@
 
 use super::shared::Contents;
 use super::{Closure, Key, Value, VarCell};
+use crate::value::Rc;
 
 /// Contents being freed, handing out their values one at a time.
 pub enum Pending {
@@ -24,7 +25,7 @@ pub enum Pending {
     Entries(indexmap::map::IntoValues<Key, Value>),
     /// What a closure captured, and its default values.
     Captured(
-        smallvec::IntoIter<[crate::value::Rc<VarCell>; 2]>,
+        smallvec::IntoIter<[Rc<VarCell>; 2]>,
         std::vec::IntoIter<Option<Value>>,
     ),
 }
@@ -57,10 +58,10 @@ impl Pending {
 /// deep, which frees what it holds through [`free`] again.
 pub fn owns_nested(v: &Value) -> bool {
     match v {
-        Value::List(l) => crate::value::Rc::strong_count(l) == 1,
-        Value::Map(m) => crate::value::Rc::strong_count(m) == 1,
-        Value::Func(c) => crate::value::Rc::strong_count(c) == 1,
-        Value::Cell(c) => crate::value::Rc::strong_count(c) == 1,
+        Value::List(l) => Rc::strong_count(l) == 1,
+        Value::Map(m) => Rc::strong_count(m) == 1,
+        Value::Func(c) => Rc::strong_count(c) == 1,
+        Value::Cell(c) => Rc::strong_count(c) == 1,
         _ => false,
     }
 }
@@ -91,21 +92,17 @@ pub fn free(first: Pending) {
 /// the worklist); otherwise `v` is simply dropped.
 fn contents_of(v: Value) -> Option<Pending> {
     match v {
-        Value::List(l) => {
-            crate::value::Rc::into_inner(l).map(|mut shared| shared.take().into_pending())
-        }
-        Value::Map(m) => {
-            crate::value::Rc::into_inner(m).map(|mut shared| shared.take().into_pending())
-        }
-        Value::Func(c) => crate::value::Rc::into_inner(c).map(|mut closure| closure.take()),
+        Value::List(l) => Rc::into_inner(l).map(|mut shared| shared.take().into_pending()),
+        Value::Map(m) => Rc::into_inner(m).map(|mut shared| shared.take().into_pending()),
+        Value::Func(c) => Rc::into_inner(c).map(|mut closure| closure.take()),
         Value::Cell(c) => take_cell(c).and_then(contents_of),
         _ => None,
     }
 }
 
 /// A cell's value if this was the cell's last reference.
-fn take_cell(cell: crate::value::Rc<VarCell>) -> Option<Value> {
-    match crate::value::Rc::into_inner(cell)? {
+fn take_cell(cell: Rc<VarCell>) -> Option<Value> {
+    match Rc::into_inner(cell)? {
         VarCell::Fixed(cell) => cell.into_inner(),
         VarCell::Variable(cell) => Some(cell.value.into_inner()),
     }
@@ -121,7 +118,7 @@ impl Closure {
 
     fn owns_nested(&self) -> bool {
         let captured = self.upvalues.iter().any(|c| {
-            crate::value::Rc::strong_count(c) == 1
+            Rc::strong_count(c) == 1
                 && match &**c {
                     VarCell::Fixed(cell) => cell.get().is_some_and(owns_nested),
                     VarCell::Variable(cell) => owns_nested(&cell.value.lock()),

@@ -79,9 +79,6 @@ pub(super) fn claim(state: &std::sync::atomic::AtomicU8, from: u8, to: u8) -> bo
 /// Aborts, as `Arc` does, rather than wrap around and free a value in use.
 const MAX: usize = isize::MAX as usize;
 
-/// The weak count while [`Rc::get_mut`] checks that a value is unshared.
-const LOCKED: usize = usize::MAX;
-
 /// One reference count.
 pub(super) struct Count(AtomicUsize);
 
@@ -199,28 +196,7 @@ impl<T> Rc<T> {
     }
 
     pub fn downgrade(this: &Rc<T>) -> Weak<T> {
-        let weak = &this.inner().weak;
-        match shared() {
-            // Not while `get_mut` holds the weak count at `LOCKED`.
-            true => loop {
-                let n = weak.0.load(Ordering::Relaxed);
-                if n == LOCKED {
-                    std::hint::spin_loop();
-                    continue;
-                }
-                if n > MAX {
-                    std::process::abort();
-                }
-                if weak
-                    .0
-                    .compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed)
-                    .is_ok()
-                {
-                    break;
-                }
-            },
-            false => weak.increment(),
-        }
+        this.inner().weak.increment();
         Weak { ptr: this.ptr }
     }
 
@@ -236,32 +212,6 @@ impl<T> Rc<T> {
         let value = unsafe { std::ptr::read(&this.inner().value) };
         drop(Weak { ptr: this.ptr });
         Some(value)
-    }
-
-    /// The value to change in place, if no other reference, strong or weak,
-    /// can reach it.
-    pub fn get_mut(this: &mut Rc<T>) -> Option<&mut T> {
-        let inner = this.inner();
-        let unique = match shared() {
-            // As `Arc::get_mut`: the weak count held at `LOCKED` while the
-            // strong one is read, so that another strong reference cannot
-            // make a weak one and go in between.
-            true => {
-                let locked = inner
-                    .weak
-                    .0
-                    .compare_exchange(1, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-                    .is_ok();
-                let unique = locked && inner.strong.get() == 1;
-                if locked {
-                    inner.weak.0.store(1, Ordering::Release);
-                }
-                unique
-            }
-            false => inner.weak.get() == 1 && inner.strong.get() == 1,
-        };
-        // SAFETY: the only reference, borrowed mutably.
-        unique.then(|| unsafe { &mut (*this.ptr.as_ptr()).value })
     }
 
     #[cold]
@@ -349,19 +299,6 @@ impl<T> Weak<T> {
     pub fn strong_count(&self) -> usize {
         self.inner().strong.get()
     }
-
-    pub fn as_ptr(&self) -> *const T {
-        // The field's address, without reading it: the value may be gone.
-        // SAFETY: in bounds of the live allocation.
-        unsafe { std::ptr::addr_of!((*self.ptr.as_ptr()).value) }
-    }
-}
-
-impl<T> Clone for Weak<T> {
-    fn clone(&self) -> Weak<T> {
-        self.inner().weak.increment();
-        Weak { ptr: self.ptr }
-    }
 }
 
 impl<T> Drop for Weak<T> {
@@ -415,19 +352,6 @@ mod tests {
     }
 
     #[test]
-    fn get_mut_needs_the_only_reference() {
-        let mut a = Rc::new(1);
-        *Rc::get_mut(&mut a).unwrap() += 1;
-        let weak = Rc::downgrade(&a);
-        assert!(Rc::get_mut(&mut a).is_none());
-        drop(weak);
-        let b = a.clone();
-        assert!(Rc::get_mut(&mut a).is_none());
-        drop(b);
-        assert_eq!(*Rc::get_mut(&mut a).unwrap(), 2);
-    }
-
-    #[test]
     fn counts_stay_exact_under_threads() {
         let a = Rc::new(0u8);
         std::thread::scope(|s| {
@@ -441,6 +365,5 @@ mod tests {
             }
         });
         assert_eq!(Rc::strong_count(&a), 1);
-        assert!(Rc::get_mut(&mut a.clone()).is_none());
     }
 }

@@ -141,29 +141,11 @@ impl From<String> for RcStr {
     }
 }
 
-impl From<&String> for RcStr {
-    fn from(text: &String) -> RcStr {
-        text.as_str().into()
-    }
-}
-
-impl Default for RcStr {
-    fn default() -> RcStr {
-        "".into()
-    }
-}
-
 impl std::ops::Deref for RcStr {
     type Target = str;
     #[inline(always)]
     fn deref(&self) -> &str {
         self.as_str()
-    }
-}
-
-impl AsRef<str> for RcStr {
-    fn as_ref(&self) -> &str {
-        self
     }
 }
 
@@ -180,18 +162,6 @@ impl PartialEq for RcStr {
 }
 
 impl Eq for RcStr {}
-
-impl PartialEq<str> for RcStr {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for RcStr {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
 
 impl PartialOrd for RcStr {
     fn partial_cmp(&self, other: &RcStr) -> Option<std::cmp::Ordering> {

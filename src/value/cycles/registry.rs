@@ -9,6 +9,7 @@
 //! the young when it has grown by a quarter since its last collection, so
 //! the work of collections stays proportional to the work of allocating.
 
+use crate::value::{Rc, Weak};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -18,9 +19,9 @@ use super::super::{Closure, Entries, Shared, Value};
 
 /// An object the collector knows.
 pub enum Tracked {
-    List(crate::value::Weak<Shared<Vec<Value>>>),
-    Map(crate::value::Weak<Shared<Entries>>),
-    Func(crate::value::Weak<Closure>),
+    List(Weak<Shared<Vec<Value>>>),
+    Map(Weak<Shared<Entries>>),
+    Func(Weak<Closure>),
 }
 
 /// How many new objects a thread keeps before handing them in.
@@ -211,15 +212,15 @@ impl Tracked {
         }
     }
 
-    pub fn list(l: &crate::value::Rc<Shared<Vec<Value>>>) -> Tracked {
-        Tracked::List(crate::value::Rc::downgrade(l))
+    pub fn list(l: &Rc<Shared<Vec<Value>>>) -> Tracked {
+        Tracked::List(Rc::downgrade(l))
     }
 
-    pub fn map(m: &crate::value::Rc<Shared<Entries>>) -> Tracked {
-        Tracked::Map(crate::value::Rc::downgrade(m))
+    pub fn map(m: &Rc<Shared<Entries>>) -> Tracked {
+        Tracked::Map(Rc::downgrade(m))
     }
 
-    pub fn func(c: &crate::value::Rc<Closure>) -> Tracked {
-        Tracked::Func(crate::value::Rc::downgrade(c))
+    pub fn func(c: &Rc<Closure>) -> Tracked {
+        Tracked::Func(Rc::downgrade(c))
     }
 }

@@ -18,13 +18,14 @@
 use super::super::{Closure, Entries, Shared, Value, VarCell};
 use super::registry::Tracked;
 use super::Mark;
+use crate::value::Rc;
 
 /// A member, held for the collection (one more reference, discounted).
 enum Held {
-    List(crate::value::Rc<Shared<Vec<Value>>>),
-    Map(crate::value::Rc<Shared<Entries>>),
-    Func(crate::value::Rc<Closure>),
-    Cell(crate::value::Rc<VarCell>),
+    List(Rc<Shared<Vec<Value>>>),
+    Map(Rc<Shared<Entries>>),
+    Func(Rc<Closure>),
+    Cell(Rc<VarCell>),
 }
 
 /// A reference from a member to an object that may be another.
@@ -33,7 +34,7 @@ enum Edge<'a> {
     /// A list, map or function: a member only if the registry gave it.
     Object(&'a Mark),
     /// A captured variable: a member once a member closure refers to it.
-    Cell(&'a crate::value::Rc<VarCell>),
+    Cell(&'a Rc<VarCell>),
 }
 
 /// What a collection found.
@@ -111,7 +112,7 @@ impl Set {
                             let at = outside.len() as u32 + 1;
                             c.mark().set(at);
                             found.push(c.clone());
-                            outside.push(count(crate::value::Rc::strong_count(c)));
+                            outside.push(count(Rc::strong_count(c)));
                             at
                         }
                         at => at,
@@ -247,10 +248,10 @@ impl Held {
 
     fn strong_count(&self) -> usize {
         match self {
-            Held::List(l) => crate::value::Rc::strong_count(l),
-            Held::Map(m) => crate::value::Rc::strong_count(m),
-            Held::Func(c) => crate::value::Rc::strong_count(c),
-            Held::Cell(c) => crate::value::Rc::strong_count(c),
+            Held::List(l) => Rc::strong_count(l),
+            Held::Map(m) => Rc::strong_count(m),
+            Held::Func(c) => Rc::strong_count(c),
+            Held::Cell(c) => Rc::strong_count(c),
         }
     }
 
