@@ -28,12 +28,9 @@ pub const METHODS: &[&str] = &[
 pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outcome> {
     let sizes = interp.sizes();
     Some(match name {
-        "upper" => a
+        "upper" | "lower" => a
             .positional(name, 0, 0)
-            .and_then(|_| sizes.string(&s.to_uppercase())),
-        "lower" => a
-            .positional(name, 0, 0)
-            .and_then(|_| sizes.string(&s.to_lowercase())),
+            .and_then(|_| change_case(sizes, s, name == "upper")),
         "strip" | "lstrip" | "rstrip" => strip(s, name, a),
         "split" => split(interp, s, a),
         "join" => a
@@ -86,6 +83,17 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
             .map(|_| Value::bool(!s.is_empty() && s.chars().all(char::is_alphabetic))),
         _ => return None,
     })
+}
+
+/// `s.upper()` or `s.lower()`. ASCII text (the usual case) is written
+/// straight into the result; building a `String` first and copying it
+/// touched twice the memory, and a long string's pages twice over.
+fn change_case(sizes: Sizes, s: &str, upper: bool) -> Outcome {
+    match (s.is_ascii(), upper) {
+        (true, _) => sizes.ascii_case(s, upper),
+        (false, true) => sizes.string(&s.to_uppercase()),
+        (false, false) => sizes.string(&s.to_lowercase()),
+    }
 }
 
 /// `sep.join(items)`: the parts are measured, then copied once, straight

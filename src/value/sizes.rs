@@ -79,6 +79,30 @@ impl Sizes {
             .ok_or_else(|| out_of_memory("a string", len, "bytes"))
     }
 
+    /// `text` with its ASCII letters made upper or lower case, copied once,
+    /// straight into the new string (`upper()` and `lower()` of ASCII text;
+    /// Unicode's own rules change other letters).
+    pub fn ascii_case(&self, text: &str, upper: bool) -> Result<Value, Unwind> {
+        let len = text.len();
+        self.check_string(len)?;
+        let change = if upper {
+            u8::to_ascii_uppercase
+        } else {
+            u8::to_ascii_lowercase
+        };
+        // SAFETY: every byte is written; a case change of an ASCII letter is
+        // an ASCII letter and every other byte is kept, so UTF-8 stays UTF-8.
+        let s = unsafe {
+            RcStr::try_init_with_unchecked(len, |buf| {
+                for (out, b) in buf.iter_mut().zip(text.as_bytes()) {
+                    out.write(change(b));
+                }
+            })
+        };
+        s.map(Value::Str)
+            .ok_or_else(|| out_of_memory("a string", len, "bytes"))
+    }
+
     /// A string of `text`, whose size was not known before it was built.
     pub fn string(&self, text: &str) -> Result<Value, Unwind> {
         self.check_string(text.len())?;
