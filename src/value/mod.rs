@@ -31,10 +31,29 @@ pub use sizes::Sizes;
 
 /// A list's items, shared between threads (see [`Shared`]).
 pub type List = Rc<Shared<Vec<Value>>>;
-/// A map's entries in insertion order, hashed with foldhash: several times
-/// faster than the default SipHash on short string keys, and still seeded
-/// per process against crafted collisions.
-pub type Entries = IndexMap<Key, Value, foldhash::fast::RandomState>;
+/// A map's entries in insertion order, hashed as [`KeyHasher`] says.
+pub type Entries = IndexMap<Key, Value, KeyHasher>;
+
+/// How every map hashes its keys: with foldhash, several times faster than
+/// the default SipHash on short string keys, seeded at random once per
+/// process against crafted collisions (as Python seeds its string hashes).
+/// Every map hashes a key alike, so a call site works out the hash of its
+/// field name once and uses it with whatever map it meets.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KeyHasher;
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+
+    #[inline(always)]
+    fn build_hasher(&self) -> Self::Hasher {
+        // The per-hasher seed is where foldhash starts: zero would hash
+        // small integers badly; any fixed value does (the shared seed is
+        // the random part).
+        const START: u64 = 0x243f_6a88_85a3_08d3;
+        foldhash::fast::FoldHasher::with_seed(START, foldhash::SharedSeed::global_random())
+    }
+}
 pub type Map = Rc<Shared<Entries>>;
 
 /// A value: 16 bytes, a tag and one word. Every payload is a single 8-byte

@@ -8,16 +8,22 @@
 //! key at the cached position is always compared with the name.
 
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 
 use crate::ast::{BinOp, Name};
-use crate::value::{Entries, Key, Sizes, StrKey, Value};
+use indexmap::map::RawEntryApiV1;
+
+use crate::value::{Entries, Key, KeyHasher, Sizes, StrKey, Value};
 
 use super::super::{ops, Interp, Outcome, Unwind};
 
 pub(crate) struct FieldSite {
     pub name: Name,
+    /// The name's hash as a map key ([`KeyHasher`]): a lookup by the site
+    /// hashes nothing.
+    hash: u64,
     last: AtomicU32,
 }
 
@@ -25,6 +31,7 @@ impl FieldSite {
     pub fn new(name: &Name) -> FieldSite {
         FieldSite {
             name: intern(name),
+            hash: KeyHasher.hash_one(StrKey(name)),
             last: AtomicU32::new(0),
         }
     }
@@ -39,8 +46,13 @@ impl FieldSite {
         }
     }
 
+    // Out of line, so that `find` stays small enough to be inlined at
+    // every field read.
+    #[inline(never)]
     fn look_up(&self, m: &Entries) -> Option<usize> {
-        let i = m.get_index_of(&StrKey(&self.name))?;
+        let i = m
+            .raw_entry_v1()
+            .index_from_hash(self.hash, |k| self.is(k))?;
         self.last.store(i as u32, Relaxed);
         Some(i)
     }
