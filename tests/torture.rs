@@ -60,8 +60,9 @@ fn main() {
             expect_output("cross_compare.thr", &["3000", "300"], out)
         }),
         Trial::test("counts::values_made_alone_then_shared_by_threads", || {
-            let out = "shared1 ['shared1', ['shared1', 'shared1'], {'key': 'shared1'}] shared1 \
-                hello shared1\nthreads that saw every value whole: 4\n";
+            let out = "shared word 1 ['shared word 1', ['shared word 1', 'shared word 1'], \
+                {'key': 'shared word 1'}] shared word 1 hello shared word 1\n\
+                threads that saw every value whole: 4\n";
             expect_output("counts.thr", &["100000"], out)
         }),
         Trial::test("map::update_self_keeps_popped_keys_out", || {

@@ -1,7 +1,16 @@
-//! Strings as values hold them: one allocation with the reference count,
-//! the length and the text, reached through a one-word pointer (a value
-//! stays two words). The count is atomic only when threads share values
-//! (see [`super::rc`]).
+//! Strings as values hold them, in one word (a value stays two words):
+//!
+//! - **Short strings** (up to 7 bytes on a 64-bit machine: words, keys,
+//!   field names) are kept in the word itself, the low bit set, the length
+//!   in the next three bits and the text in the other bytes. Making,
+//!   copying and dropping one touches no memory and no count, and two
+//!   compare as one integer.
+//! - **Longer strings** point to one allocation with the reference count,
+//!   the length and the text. The count is atomic only when threads share
+//!   values (see [`super::rc`]).
+//!
+//! Every string short enough is kept inline, so a heap string is never
+//! equal to an inline one.
 
 use std::alloc::Layout;
 use std::mem::MaybeUninit;
@@ -15,8 +24,10 @@ struct Header {
     len: usize,
 }
 
-/// An immutable, reference-counted string.
+/// An immutable string, inline or reference-counted.
 pub struct RcStr {
+    /// A heap string's header (aligned, so its low bit is clear), or an
+    /// inline string's bits (never a pointer, never read as one).
     ptr: NonNull<Header>,
 }
 
@@ -24,6 +35,19 @@ pub struct RcStr {
 // changed as `super::rc` allows.
 unsafe impl Send for RcStr {}
 unsafe impl Sync for RcStr {}
+
+/// Bytes in the word.
+const WORD: usize = std::mem::size_of::<usize>();
+/// The longest text kept inline.
+const INLINE_MAX: usize = WORD - 1;
+/// Where an inline string's tag byte (the word's low byte) is, and where
+/// its text starts.
+const TAG_AT: usize = if cfg!(target_endian = "little") {
+    0
+} else {
+    WORD - 1
+};
+const TEXT_AT: usize = if cfg!(target_endian = "little") { 1 } else { 0 };
 
 /// The allocation for `len` bytes of text, and where the text starts in it.
 fn layout(len: usize) -> Option<(Layout, usize)> {
@@ -49,7 +73,36 @@ impl RcStr {
     ///
     /// # Safety
     /// `init` writes every byte, and the bytes are UTF-8.
+    #[inline]
     pub unsafe fn try_init_with_unchecked(
+        len: usize,
+        init: impl FnOnce(&mut [MaybeUninit<u8>]),
+    ) -> Option<RcStr> {
+        if len <= INLINE_MAX {
+            let mut word = [MaybeUninit::new(0u8); WORD];
+            init(&mut word[TEXT_AT..TEXT_AT + len]);
+            word[TAG_AT] = MaybeUninit::new(1 | (len as u8) << 1);
+            // SAFETY: every byte was set: zero, then the text and the tag.
+            let bits = usize::from_ne_bytes(unsafe {
+                std::mem::transmute::<[MaybeUninit<u8>; WORD], [u8; WORD]>(word)
+            });
+            return Some(RcStr::inline(bits));
+        }
+        // SAFETY: the caller's promises, passed on.
+        unsafe { RcStr::try_alloc_heap(len, init) }
+    }
+
+    /// An inline string of `bits` (low bit set).
+    #[inline(always)]
+    fn inline(bits: usize) -> RcStr {
+        // SAFETY: the low bit is set, so the bits are not zero.
+        let ptr = unsafe { NonNull::new_unchecked(std::ptr::without_provenance_mut(bits)) };
+        RcStr { ptr }
+    }
+
+    /// # Safety
+    /// As [`RcStr::try_init_with_unchecked`]'s.
+    unsafe fn try_alloc_heap(
         len: usize,
         init: impl FnOnce(&mut [MaybeUninit<u8>]),
     ) -> Option<RcStr> {
@@ -68,34 +121,59 @@ impl RcStr {
         Some(RcStr { ptr: ptr.cast() })
     }
 
+    /// The word, as bits.
+    #[inline(always)]
+    fn bits(&self) -> usize {
+        self.ptr.as_ptr().addr()
+    }
+
+    #[inline(always)]
+    fn is_inline(&self) -> bool {
+        self.bits() & 1 == 1
+    }
+
+    /// A heap string's header.
+    #[inline(always)]
     fn header(&self) -> &Header {
-        // SAFETY: the allocation lives while a reference does.
+        debug_assert!(!self.is_inline());
+        // SAFETY: a heap string's allocation lives while a reference does.
         unsafe { self.ptr.as_ref() }
     }
 
     #[inline(always)]
     pub fn len(&self) -> usize {
-        self.header().len
+        match self.is_inline() {
+            true => (self.bits() >> 1) & 0b111,
+            false => self.header().len,
+        }
     }
 
     #[inline(always)]
     pub fn as_str(&self) -> &str {
         let len = self.len();
-        let at = std::mem::size_of::<Header>();
-        // SAFETY: `len` bytes of UTF-8 follow the header (whose size is a
-        // multiple of its alignment, so nothing pads between).
-        unsafe {
-            let text = self.ptr.as_ptr().cast::<u8>().add(at);
-            std::str::from_utf8_unchecked(std::slice::from_raw_parts(text, len))
-        }
+        let text = match self.is_inline() {
+            // The bytes of the word itself, which `self` holds.
+            true => (&raw const self.ptr).cast::<u8>().wrapping_add(TEXT_AT),
+            // SAFETY: `len` bytes follow the header (whose size is a
+            // multiple of its alignment, so nothing pads between).
+            false => unsafe { self.ptr.as_ptr().cast::<u8>().add(size_of::<Header>()) },
+        };
+        // SAFETY: `len` bytes of UTF-8 at `text`, living as long as `self`.
+        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(text, len)) }
     }
 
+    /// The same string: the same allocation, or the same inline text.
+    #[inline(always)]
     pub fn ptr_eq(a: &RcStr, b: &RcStr) -> bool {
         a.ptr == b.ptr
     }
 
+    /// References to a heap string; an inline one counts as held once.
     pub fn strong_count(this: &RcStr) -> usize {
-        this.header().count.get()
+        match this.is_inline() {
+            true => 1,
+            false => this.header().count.get(),
+        }
     }
 
     #[cold]
@@ -111,7 +189,9 @@ impl RcStr {
 impl Clone for RcStr {
     #[inline(always)]
     fn clone(&self) -> RcStr {
-        self.header().count.increment();
+        if !self.is_inline() {
+            self.header().count.increment();
+        }
         RcStr { ptr: self.ptr }
     }
 }
@@ -119,7 +199,7 @@ impl Clone for RcStr {
 impl Drop for RcStr {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.header().count.decrement() {
+        if !self.is_inline() && self.header().count.decrement() {
             self.free();
         }
     }
@@ -156,8 +236,12 @@ impl std::borrow::Borrow<str> for RcStr {
 }
 
 impl PartialEq for RcStr {
+    #[inline]
     fn eq(&self, other: &RcStr) -> bool {
-        RcStr::ptr_eq(self, other) || self.as_str() == other.as_str()
+        // Equal short texts are the same bits; a short one never equals a
+        // long one.
+        RcStr::ptr_eq(self, other)
+            || (!self.is_inline() && !other.is_inline() && self.as_str() == other.as_str())
     }
 }
 
@@ -212,12 +296,42 @@ mod tests {
     #[test]
     fn strings_compare_and_hash_by_text() {
         use std::collections::HashSet;
-        let a = RcStr::from("key");
-        let b = RcStr::from(String::from("key"));
-        assert!(!RcStr::ptr_eq(&a, &b));
-        assert_eq!(a, b);
-        assert_eq!(a.cmp(&RcStr::from("kez")), std::cmp::Ordering::Less);
-        let set: HashSet<RcStr> = [a].into_iter().collect();
-        assert!(set.contains("key"));
+        for text in ["key", "a longer key"] {
+            let a = RcStr::from(text);
+            let b = RcStr::from(String::from(text));
+            // Two short strings of one text are the same word; two long
+            // ones are two allocations.
+            assert_eq!(RcStr::ptr_eq(&a, &b), text.len() <= INLINE_MAX);
+            assert_eq!(a, b);
+            assert_eq!(a.cmp(&RcStr::from("kez")), text.cmp("kez"));
+            let set: HashSet<RcStr> = [a].into_iter().collect();
+            assert!(set.contains(text));
+        }
+    }
+
+    #[test]
+    fn short_strings_are_inline_and_longer_ones_are_not() {
+        let texts = [
+            "", "a", "é", "ab\0cd", "1234567", "12345678", "héllo", "héllo!",
+        ];
+        for text in texts {
+            let s = RcStr::from(text);
+            assert_eq!(s.is_inline(), text.len() <= INLINE_MAX, "{text:?}");
+            assert_eq!(s.as_str(), text);
+            assert_eq!(s.len(), text.len());
+            let moved = [s.clone(), s];
+            assert_eq!(moved[1].as_str(), text);
+            assert_eq!(moved[0], moved[1]);
+        }
+        // Equal texts are equal whichever way they were made.
+        let joined = unsafe {
+            RcStr::try_init_with_unchecked(2, |buf| {
+                buf[0].write(b'o');
+                buf[1].write(b'k');
+            })
+        };
+        assert_eq!(joined, Some(RcStr::from("ok")));
+        assert_ne!(RcStr::from("ok"), RcStr::from("ko"));
+        assert_ne!(RcStr::from("1234567"), RcStr::from("12345678"));
     }
 }
