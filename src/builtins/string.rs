@@ -1,5 +1,7 @@
 //! String methods.
 
+use memchr::memmem;
+
 use crate::format::brace_format;
 use crate::interp::{error, throw, Args, Interp, Outcome, Unwind};
 use crate::value::{Sizes, Value};
@@ -59,18 +61,13 @@ pub fn method(interp: &mut Interp, s: &str, name: &str, a: Args) -> Option<Outco
         "find" => a.positional("find", 1, 1).and_then(|v| {
             let sub = str_arg(&v[0], "find", "sub")?;
             Ok(Value::Int(
-                s.find(sub)
+                memmem::find(s.as_bytes(), sub.as_bytes())
                     .map_or(-1, |byte| s[..byte].chars().count() as i64),
             ))
         }),
         "count" => a.positional("count", 1, 1).and_then(|v| {
             let sub = str_arg(&v[0], "count", "sub")?;
-            let n = if sub.is_empty() {
-                s.chars().count() + 1
-            } else {
-                s.matches(sub).count()
-            };
-            Ok(Value::Int(n as i64))
+            Ok(Value::Int(occurrences(s, sub) as i64))
         }),
         "format" => brace_format(s, &a.pos, &a.kw, sizes.string)
             .map_err(|e| error(e.kind, e.message))
@@ -140,22 +137,33 @@ fn join_strs(sizes: Sizes, sep: &str, items: &[Value]) -> Result<crate::value::R
 /// past the limit is refused before any of it is built, and it is copied
 /// once into its own allocation. The work counts toward the budget.
 fn replace(interp: &mut Interp, s: &str, old: &str, new: &str, count: usize) -> Outcome {
-    let n = if old.is_empty() {
-        s.chars().count() + 1
-    } else {
-        s.matches(old).count()
-    }
-    .min(count);
+    let n = occurrences(s, old).min(count);
     let len = (s.len() - n * old.len()).saturating_add(n.saturating_mul(new.len()));
     interp.charge(kib(s.len().max(len)))?;
     let last = std::cell::Cell::new(0);
-    let pieces = s.match_indices(old).take(n).flat_map(|(at, _)| {
+    // The empty string is found before each character and at the end.
+    let found: Box<dyn Iterator<Item = usize>> = match old.is_empty() {
+        true => Box::new(s.match_indices(old).map(|(at, _)| at)),
+        false => Box::new(memmem::find_iter(s.as_bytes(), old.as_bytes())),
+    };
+    let pieces = found.take(n).flat_map(|at| {
         let before = &s[last.get()..at];
         last.set(at + old.len());
         [before, new]
     });
     let parts = pieces.chain(std::iter::once_with(|| &s[last.get()..]));
     interp.sizes().str_of_parts(len, parts)
+}
+
+/// How many times `sub` occurs in `s`, not overlapping, as Python counts:
+/// the empty string occurs before each character and at the end. The
+/// search is memchr's (vectorised), several times faster than `str`'s
+/// two-way searcher on a long text.
+fn occurrences(s: &str, sub: &str) -> usize {
+    match sub.is_empty() {
+        true => s.chars().count() + 1,
+        false => memmem::find_iter(s.as_bytes(), sub.as_bytes()).count(),
+    }
 }
 
 /// Work on `bytes` bytes, in operations: one per kibibyte.

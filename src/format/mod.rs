@@ -408,8 +408,9 @@ pub struct Digits {
 
 impl Digits {
     /// Writes `n` in base `BASE` (a constant, so the divisions compile to
-    /// multiplications) with the digit characters `symbols`.
-    fn fill<const BASE: u64>(&mut self, mut n: u64, symbols: &[u8]) {
+    /// multiplications) with the digit characters `symbols`, which are ASCII.
+    fn fill<const BASE: u64>(&mut self, mut n: u64, symbols: &'static [u8]) {
+        debug_assert!(symbols.is_ascii());
         loop {
             self.start -= 1;
             self.buf[self.start] = symbols[(n % BASE) as usize];
@@ -420,9 +421,14 @@ impl Digits {
         }
     }
 
-    /// The digits as text. This validates them, so take it once per number.
+    /// The digits as text.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[self.start..]).expect("digits are ASCII")
+        let digits = &self.buf[self.start..];
+        debug_assert!(digits.is_ascii());
+        // SAFETY: `buf` past `start` holds only what `fill` wrote (ASCII
+        // digit characters of `int_digits`' tables) and `-`. Validating it
+        // cost 2% of a formatting loop.
+        unsafe { std::str::from_utf8_unchecked(digits) }
     }
 }
 

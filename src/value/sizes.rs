@@ -85,17 +85,16 @@ impl Sizes {
     pub fn ascii_case(&self, text: &str, upper: bool) -> Result<Value, Unwind> {
         let len = text.len();
         self.check_string(len)?;
-        let change = if upper {
-            u8::to_ascii_uppercase
-        } else {
-            u8::to_ascii_lowercase
-        };
-        // SAFETY: every byte is written; a case change of an ASCII letter is
-        // an ASCII letter and every other byte is kept, so UTF-8 stays UTF-8.
+        // SAFETY: every byte is written (copied, then changed in place); a
+        // case change of an ASCII letter is an ASCII letter and every other
+        // byte is kept, so UTF-8 stays UTF-8.
         let s = unsafe {
             RcStr::try_init_with_unchecked(len, |buf| {
-                for (out, b) in buf.iter_mut().zip(text.as_bytes()) {
-                    out.write(change(b));
+                std::ptr::copy_nonoverlapping(text.as_ptr(), buf.as_mut_ptr().cast(), len);
+                let bytes = &mut *(buf as *mut [std::mem::MaybeUninit<u8>] as *mut [u8]);
+                match upper {
+                    true => bytes.make_ascii_uppercase(),
+                    false => bytes.make_ascii_lowercase(),
                 }
             })
         };
