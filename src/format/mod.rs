@@ -17,7 +17,7 @@ mod percent;
 mod tests;
 
 pub use brace::brace_format;
-pub use percent::{percent_format, percent_string, PercentRhs};
+pub use percent::{percent_format, percent_string, PercentPlan, PercentRhs};
 
 /// An error from formatting: kind is "TypeError", "ValueError", "KeyError" or "IndexError".
 ///

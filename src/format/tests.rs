@@ -7,9 +7,30 @@ use crate::value::ErrorValue;
 use crate::value::Key;
 use crate::value::RcStr;
 
-/// `%` with no limit on the result's size.
+/// `%` with no limit on the result's size. Where the right side is a list
+/// and the format has a plan, the plan must give the same answer: every
+/// table below checks both paths.
 fn percent_format(fmt: &str, args: &Value) -> Result<String, FormatError> {
-    super::percent_format(fmt, args, usize::MAX)
+    let general = super::percent_format(fmt, args, usize::MAX);
+    if let (Value::List(l), Some(plan)) = (args, PercentPlan::new(fmt)) {
+        let planned = plan.format(&l.snapshot(), usize::MAX);
+        assert_eq!(
+            planned.map(|s| s.to_string()),
+            general,
+            "the plan of {fmt:?}"
+        );
+    }
+    general
+}
+
+#[test]
+fn formats_with_stars_keys_or_errors_have_no_plan() {
+    for fmt in ["%*d", "%.*f", "%(k)s", "%y", "abc %", "%5"] {
+        assert!(PercentPlan::new(fmt).is_none(), "{fmt:?}");
+    }
+    for fmt in ["", "plain", "%%", "%s", "%-+#08.3f|%x%%", "é%s"] {
+        assert!(PercentPlan::new(fmt).is_some(), "{fmt:?}");
+    }
 }
 
 /// `str.format` with no limit on the result's size.

@@ -1,15 +1,23 @@
 //! Operators, indexing and slicing, with Python's semantics on 64-bit ints.
 
 use crate::ast::{BinOp, CmpOp};
-use crate::format::{percent_string, PercentRhs};
-use crate::value::{equal, ordered, Key, Order, Value};
+use crate::format::{percent_string, FormatError, PercentPlan, PercentRhs};
+use crate::value::{equal, ordered, Key, Order, RcStr, Value};
 
 use super::{throw, Interp, Outcome, Unwind};
 
 /// `fmt % rhs` for a string `fmt`, at most `limit` bytes long.
 pub(crate) fn percent(fmt: &str, rhs: PercentRhs, limit: usize) -> Outcome {
-    percent_string(fmt, rhs, limit)
-        .map(Value::Str)
+    formatted(percent_string(fmt, rhs, limit))
+}
+
+/// `fmt % [items]` for a format read when the code was compiled.
+pub(crate) fn percent_planned(plan: &PercentPlan, items: &[Value], limit: usize) -> Outcome {
+    formatted(plan.format(items, limit))
+}
+
+fn formatted(r: Result<RcStr, FormatError>) -> Outcome {
+    r.map(Value::Str)
         .map_err(|e| super::error(e.kind, e.message))
 }
 

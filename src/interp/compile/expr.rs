@@ -1,7 +1,7 @@
 //! Compiling expressions: each kind of node into its closure.
 
 use crate::ast::{BinOp, CmpOp, Expr, ExprKind, Name, Span};
-use crate::format::PercentRhs;
+use crate::format::{PercentPlan, PercentRhs};
 use crate::race::probe::{probed, Probe, SiteLabel};
 use crate::value::{Entries, Value};
 use smallvec::SmallVec;
@@ -215,6 +215,16 @@ fn values<C: Extend<Value>>(
 /// arguments, so for a string `fmt` they are formatted from the stack and
 /// no list is made. Anything else gets the list, and `%`'s usual meaning.
 fn percent_list(fmt: &Expr, items: &[Expr], span: Span) -> Eval {
+    if let ExprKind::Const(Value::Str(text)) = &fmt.kind {
+        if let Some(plan) = PercentPlan::new(text) {
+            let items = operands(items);
+            return Box::new(move |me, f| {
+                let args = values(&items, me, f, SmallVec::<[Value; 8]>::new())?;
+                let r = ops::percent_planned(&plan, &args, me.sizes().string);
+                me.locate(r, f, span)
+            });
+        }
+    }
     let (fmt, items) = (Operand::new(fmt), operands(items));
     Box::new(move |me, f| {
         let fmt = fmt.get(me, f)?;
