@@ -193,19 +193,29 @@ impl Interp {
     }
 
     /// Marks an error that has no place yet with `span` in `frame`'s source.
+    /// Inline, so that a success (nearly every time) costs one test.
+    #[inline(always)]
     fn locate<T>(&self, r: Result<T, Unwind>, frame: &Frame, span: Span) -> Result<T, Unwind> {
-        if matches!(&r, Err(u) if u.is(Why::Error)) {
-            amend_thrown(|t| {
-                if t.at.is_none() {
-                    t.at = Some((frame.source.clone(), span));
-                    t.trace.push(TraceEntry {
-                        function: frame.name.clone(),
-                        location: frame.source.location(span.start),
-                    });
-                }
-            });
+        if let Err(u) = &r {
+            if u.is(Why::Error) {
+                Interp::place_thrown(frame, span);
+            }
         }
         r
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn place_thrown(frame: &Frame, span: Span) {
+        amend_thrown(|t| {
+            if t.at.is_none() {
+                t.at = Some((frame.source.clone(), span));
+                t.trace.push(TraceEntry {
+                    function: frame.name.clone(),
+                    location: frame.source.location(span.start),
+                });
+            }
+        });
     }
 
     /// Places an error that left a call: at the call if it has no place yet,

@@ -23,6 +23,11 @@ fn formatted(r: Result<RcStr, FormatError>) -> Outcome {
 
 impl Interp {
     pub(crate) fn binary(&self, op: BinOp, a: Value, b: Value) -> Outcome {
+        // Strings joined by `+` first: the operators' own closures took
+        // the numbers they could.
+        if let (BinOp::Add, Value::Str(x), Value::Str(y)) = (op, &a, &b) {
+            return self.sizes().str_of_parts(x.len() + y.len(), [x.as_str(), y]);
+        }
         if let (Some(x), Some(y)) = (int_operand(&a), int_operand(&b)) {
             return int_op(op, x, y);
         }
@@ -30,9 +35,6 @@ impl Interp {
             return float_op(op, x, y);
         }
         match (op, &a, &b) {
-            (BinOp::Add, Value::Str(x), Value::Str(y)) => self
-                .sizes()
-                .str_of_parts(x.len() + y.len(), [x.as_str(), y]),
             (BinOp::Add, Value::List(x), Value::List(y)) => {
                 // One list read at a time: `a + a` and `a + b` beside
                 // `b + a` on another thread hold one lock at a time.

@@ -292,11 +292,6 @@ where
                 None if op == BinOp::Div => float(*i as f64, *j as f64).map(Value::float),
                 None => None,
             },
-            // Strings joined by `+`, the commonest operation on them.
-            (Value::Str(s), Value::Str(t)) if op == BinOp::Add => {
-                let r = me.sizes().str_of_parts(s.len() + t.len(), [s.as_str(), t]);
-                return me.locate(r, f, span);
-            }
             _ => ops::float_pair(&x, &y)
                 .and_then(|(x, y)| float(x, y))
                 .map(Value::float),
