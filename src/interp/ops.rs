@@ -26,7 +26,9 @@ impl Interp {
         // Strings joined by `+` first: the operators' own closures took
         // the numbers they could.
         if let (BinOp::Add, Value::Str(x), Value::Str(y)) = (op, &a, &b) {
-            return self.sizes().str_of_parts(x.len() + y.len(), [x.as_str(), y]);
+            return self
+                .sizes()
+                .str_of_parts(x.len() + y.len(), [x.as_str(), y]);
         }
         if let (Some(x), Some(y)) = (int_operand(&a), int_operand(&b)) {
             return int_op(op, x, y);
