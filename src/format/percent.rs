@@ -89,17 +89,12 @@ impl PercentPlan {
         while let Some(at) = cursor.rest().bytes().position(|b| b == b'%') {
             pieces.push(Piece::Text(cursor.pos..cursor.pos + at));
             cursor.pos += at + 1;
-            if cursor.eat('%') {
-                pieces.push(Piece::Text(cursor.pos - 1..cursor.pos));
-                continue;
-            }
-            if cursor.peek_byte() == Some(b'(') {
-                return None;
-            }
-            let d = directive_spec(&mut cursor, &mut no_args).ok()?;
-            let before = cursor.pos;
-            let conversion = cursor.bump().filter(|c| CONVERSIONS.contains(*c))?;
-            pieces.push(Piece::Convert(d, conversion, before));
+            // A `%(key)` asks for the map, and finds none: no plan either.
+            pieces.push(match read_directive(&mut cursor, &mut no_args).ok()? {
+                Read::Percent => Piece::Text(cursor.pos - 1..cursor.pos),
+                Read::Convert(_, c, _) if !CONVERSIONS.contains(c) => return None,
+                Read::Convert(d, c, before) => Piece::Convert(d, c, before),
+            });
         }
         pieces.push(Piece::Text(cursor.pos..fmt.len()));
         pieces.retain(|p| !matches!(p, Piece::Text(run) if run.is_empty()));
@@ -307,9 +302,31 @@ fn directive(
     args: &mut PercentArgs,
     out: &mut Output,
 ) -> Result<(), FormatError> {
+    match read_directive(cursor, args)? {
+        Read::Percent => out.text.push('%'),
+        Read::Convert(d, conversion, before) => {
+            // CPython takes the argument before it looks at the conversion.
+            let arg = args.next()?;
+            convert(conversion, &d, arg, &cursor.text[..before], out)?;
+        }
+    }
+    Ok(())
+}
+
+/// One directive as read.
+enum Read {
+    /// `%%`.
+    Percent,
+    /// A conversion: its spec, its letter, and where the letter is.
+    Convert(Directive, char, usize),
+}
+
+/// Reads the directive `cursor` is just past the `%` of. A `*` takes its
+/// value from `args`, and a `%(key)` switches `args` to the value under
+/// that key.
+fn read_directive(cursor: &mut Cursor, args: &mut PercentArgs) -> Result<Read, FormatError> {
     if cursor.eat('%') {
-        out.text.push('%');
-        return Ok(());
+        return Ok(Read::Percent);
     }
     if cursor.eat('(') {
         // CPython wants the map before it reads the key.
@@ -318,13 +335,11 @@ fn directive(
         args.select(key)?;
     }
     let d = directive_spec(cursor, args)?;
-    let before = &cursor.text[..cursor.pos];
+    let before = cursor.pos;
     let conversion = cursor
         .bump()
         .ok_or_else(|| value_error("incomplete format"))?;
-    // CPython takes the argument before it looks at the conversion.
-    let arg = args.next()?;
-    convert(conversion, &d, arg, before, out)
+    Ok(Read::Convert(d, conversion, before))
 }
 
 /// The key of `%(key)`, which may itself hold balanced parentheses.

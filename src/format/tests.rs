@@ -33,6 +33,19 @@ fn formats_with_stars_keys_or_errors_have_no_plan() {
     }
 }
 
+#[test]
+fn a_format_has_a_plan_exactly_when_its_letter_converts() {
+    // Every letter but the length modifiers (h, l, L), which Python skips.
+    for letter in ('A'..='z').filter(|c| c.is_ascii_alphabetic() && !"hlL".contains(*c)) {
+        let fmt = format!("%{letter}");
+        let unsupported = matches!(
+            super::percent_format(&fmt, &list(vec![int(65)]), usize::MAX),
+            Err(e) if e.message.starts_with("unsupported format character")
+        );
+        assert_eq!(PercentPlan::new(&fmt).is_none(), unsupported, "{fmt:?}");
+    }
+}
+
 /// `str.format` with no limit on the result's size.
 fn brace_format(fmt: &str, pos: &[Value], kw: &[(RcStr, Value)]) -> Result<String, FormatError> {
     super::brace_format(fmt, pos, kw, usize::MAX)

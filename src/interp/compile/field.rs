@@ -15,7 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use crate::ast::{BinOp, Name};
 use indexmap::map::RawEntryApiV1;
 
-use crate::value::{Entries, Key, KeyHasher, RcStr, Sizes, StrKey, Value};
+use crate::value::{Entries, Key, KeyHasher, Sizes, StrKey, Value};
 
 use super::super::{ops, Interp, Outcome, Unwind};
 
@@ -59,7 +59,9 @@ impl FieldSite {
 
     #[inline]
     fn is(&self, k: &Key) -> bool {
-        matches!(&k.0, Value::Str(s) if RcStr::ptr_eq(s, &self.name) || **s == *self.name)
+        // `RcStr`'s equality: the same word or allocation first, the text
+        // only for two heap strings.
+        matches!(&k.0, Value::Str(s) if *s == self.name)
     }
 
     /// The field's value in a map, if it has it.
