@@ -9,7 +9,7 @@ fn main() {
 }
 
 /// Lays out the functions a run uses together, first in the code, so that a
-/// run keeps less of the binary resident: records' peak memory 6.1 → 5.0 MiB
+/// run keeps less of the binary resident: records' peak memory 6.2 → 4.9 MiB
 /// (bench/hot_code.py says how the list is made, bench/SPEED.md what it
 /// bought). Only on Linux, whose linkers (lld, GNU ld) read the script;
 /// `THR_PLAIN_LAYOUT=1` leaves it out, for a linker that does not.
