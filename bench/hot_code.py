@@ -38,9 +38,11 @@ sys.path.insert(0, BENCH_DIR)
 import run  # noqa: E402  (the workload list)
 
 # Legacy mangling ends a name with "17h" and a 16-digit hash; v0 mangling
-# names a crate with "Cs<disambiguator>_". Both become wildcards.
+# names a crate with "Cs<disambiguator>_". Both become wildcards, and so
+# does the end of a v0 name, where a local copy's suffix goes.
 LEGACY_HASH = re.compile(r"17h[0-9a-f]{16}E$")
 V0_CRATE = re.compile(r"Cs[0-9A-Za-z]+_")
+LOCAL_SUFFIX = re.compile(r"\.(llvm\.)?\d+$")
 
 
 def self_costs(callgrind_out, binary):
@@ -91,8 +93,13 @@ def pattern(symbol):
     symbol = re.sub(r"'\d+$", "", symbol)  # callgrind's recursion marker
     if not symbol.startswith(("_ZN", "_R")):
         return None
-    symbol = LEGACY_HASH.sub("17h*", symbol)
-    symbol = V0_CRATE.sub("Cs*_", symbol)
+    # LLVM tells apart copies of a local function by a suffix (".2118",
+    # ".llvm.4711") that changes from build to build.
+    symbol = LOCAL_SUFFIX.sub("", symbol)
+    if LEGACY_HASH.search(symbol):
+        symbol = LEGACY_HASH.sub("17h*", symbol)
+    else:
+        symbol = V0_CRATE.sub("Cs*_", symbol) + "*"
     # LLVM puts a function it judges cold in ".text.unlikely.NAME", others
     # in ".text.NAME"; the wildcard takes both.
     return ".text.*" + symbol
