@@ -141,12 +141,7 @@ fn replace(interp: &mut Interp, s: &str, old: &str, new: &str, count: usize) -> 
     let len = (s.len() - n * old.len()).saturating_add(n.saturating_mul(new.len()));
     interp.charge(kib(s.len().max(len)))?;
     let last = std::cell::Cell::new(0);
-    // The empty string is found before each character and at the end.
-    let found: Box<dyn Iterator<Item = usize>> = match old.is_empty() {
-        true => Box::new(s.match_indices(old).map(|(at, _)| at)),
-        false => Box::new(memmem::find_iter(s.as_bytes(), old.as_bytes())),
-    };
-    let pieces = found.take(n).flat_map(|at| {
+    let pieces = found_at(s, old).take(n).flat_map(|at| {
         let before = &s[last.get()..at];
         last.set(at + old.len());
         [before, new]
@@ -155,14 +150,19 @@ fn replace(interp: &mut Interp, s: &str, old: &str, new: &str, count: usize) -> 
     interp.sizes().str_of_parts(len, parts)
 }
 
-/// How many times `sub` occurs in `s`, not overlapping, as Python counts:
-/// the empty string occurs before each character and at the end. The
-/// search is memchr's (vectorised), several times faster than `str`'s
-/// two-way searcher on a long text.
+/// How many times `sub` occurs in `s`, not overlapping (see [`found_at`]).
 fn occurrences(s: &str, sub: &str) -> usize {
+    found_at(s, sub).count()
+}
+
+/// Where `sub` occurs in `s`, not overlapping, as Python finds it: the
+/// empty string occurs before each character and at the end. The search
+/// is memchr's (vectorised), several times faster than `str`'s two-way
+/// searcher on a long text.
+fn found_at<'a>(s: &'a str, sub: &'a str) -> Box<dyn Iterator<Item = usize> + 'a> {
     match sub.is_empty() {
-        true => s.chars().count() + 1,
-        false => memmem::find_iter(s.as_bytes(), sub.as_bytes()).count(),
+        true => Box::new(s.char_indices().map(|(at, _)| at).chain([s.len()])),
+        false => Box::new(memmem::find_iter(s.as_bytes(), sub.as_bytes())),
     }
 }
 
