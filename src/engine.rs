@@ -44,6 +44,8 @@ pub struct Engine {
     trace: Option<std::path::PathBuf>,
     /// Detect data races and lock-order inversions; stop at the first report.
     race: Option<bool>,
+    /// Write the main thread's error when it ends, not after the others.
+    main_error_at_once: bool,
     interrupt: Arc<crate::runtime::Interrupt>,
     session: Option<Session>,
 }
@@ -81,6 +83,7 @@ impl Engine {
             schedule: None,
             trace: None,
             race: None,
+            main_error_at_once: false,
             interrupt: Arc::default(),
             session: None,
         }
@@ -164,6 +167,29 @@ impl Engine {
     /// ```
     pub fn set_race(&mut self, on: bool, stop: bool) {
         self.race = on.then_some(stop);
+    }
+
+    /// Whether `run_file` and `run_source` write the main thread's uncaught
+    /// error to the error output as soon as the main thread ends, before
+    /// the run waits for its other threads, as CPython prints a traceback.
+    /// Without it (the default) the error is only returned, once every
+    /// thread has ended, and a thread that never ends keeps it from being
+    /// seen. With it, the returned error keeps its kind, message and
+    /// status, but its rendered text holds only what came after (the
+    /// report of a deadlock among the threads left). `thr` sets it.
+    ///
+    /// ```
+    /// let err = thr::Capture::default();
+    /// let mut engine = thr::Engine::new();
+    /// engine.set_error_output(err.clone());
+    /// engine.set_main_error_at_once(true);
+    /// let e = engine.run_str("let x = 1 / 0").unwrap_err();
+    /// assert_eq!(e.kind, "ZeroDivisionError");
+    /// assert_eq!(e.rendered(), "");
+    /// assert!(err.text().starts_with("ZeroDivisionError: "));
+    /// ```
+    pub fn set_main_error_at_once(&mut self, on: bool) {
+        self.main_error_at_once = on;
     }
 
     /// The list scripts see as `args`.
@@ -258,11 +284,22 @@ impl Engine {
             let result = script(|| interp.run_program(&program));
             this.finish_main(&rt, &main, result)
         });
+        let outcome = match outcome {
+            Err(e) if self.main_error_at_once => {
+                rt.eprint(e.rendered());
+                Err(e.reported())
+            }
+            outcome => outcome,
+        };
         rt.main_ended(&main);
-        if rt.join_non_daemon(&main).is_err() {
-            // Deadlocked threads are unwinding: let them end and say where they were.
-            let _ = rt.join_non_daemon(&main);
-        }
+        let outcome = match join_threads(&rt, &main) {
+            // Ctrl-C left the threads: main's error, if not yet seen, comes first.
+            Err(stopped) => Err(match outcome {
+                Err(main) => main.followed_by(stopped.rendered()).kind_of(stopped),
+                Ok(()) => stopped,
+            }),
+            Ok(()) => outcome,
+        };
         // Read while main is still alive, so daemons left blocked are no deadlock.
         let report = rt.deadlock_report(self.color);
         rt.unregister(&main);
@@ -496,22 +533,9 @@ impl Engine {
             return Ok(());
         };
         let (rt, main) = (&session.rt, &session.interp.thread);
-        let joined = rt.join_non_daemon(main).map_err(|u| {
-            u.is(Why::Error)
-                .then(take_thrown)
-                .is_some_and(|t| &*t.error.kind == "InterruptError")
-        });
-        if joined == Err(true) {
+        if let Err(stopped) = join_threads(rt, main) {
             rt.finish();
-            return Err(Error::new(
-                "InterruptError",
-                "interrupted by Ctrl-C",
-                String::new(),
-            ));
-        }
-        if joined.is_err() {
-            // Deadlocked threads are unwinding: let them end and say where they were.
-            let _ = rt.join_non_daemon(main);
+            return Err(stopped);
         }
         let report = rt.deadlock_report(self.color);
         rt.finish();
@@ -613,6 +637,30 @@ impl Engine {
             ),
         }
     }
+}
+
+/// Waits for the run's non-daemon threads, as a program's end does.
+/// Ctrl-C stops the wait and leaves them running: an `InterruptError`
+/// naming them.
+fn join_threads(rt: &Runtime, main: &Arc<ThreadCtx>) -> Result<(), Error> {
+    let Err(u) = rt.join_non_daemon(main) else {
+        return Ok(());
+    };
+    let thrown = u.is(Why::Error).then(take_thrown);
+    if thrown.is_some_and(|t| &*t.error.kind == "InterruptError") {
+        let left = rt.non_daemon_threads();
+        let alive = left.iter().filter(|t| !Arc::ptr_eq(t, main));
+        let names: Vec<String> = alive.map(|t| t.name().to_string()).collect();
+        let message = format!(
+            "interrupted by Ctrl-C while waiting for {} to end",
+            names.join(", ")
+        );
+        let rendered = format!("InterruptError: {message}\n");
+        return Err(Error::new("InterruptError", message, rendered));
+    }
+    // Deadlocked threads are unwinding: let them end and say where they were.
+    let _ = rt.join_non_daemon(main);
+    Ok(())
 }
 
 impl Session {

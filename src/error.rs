@@ -110,6 +110,21 @@ impl Error {
         self
     }
 
+    /// The error reported, with `other`'s kind, message and status: the
+    /// run ended for `other`'s reason.
+    pub(crate) fn kind_of(self, other: Error) -> Error {
+        Error {
+            rendered: self.rendered,
+            ..other
+        }
+    }
+
+    /// The error, once its report is written: only what follows is left.
+    pub(crate) fn reported(mut self) -> Error {
+        self.rendered.clear();
+        self
+    }
+
     /// The full diagnostic text, as printed to stderr.
     pub fn rendered(&self) -> &str {
         &self.rendered

@@ -318,6 +318,39 @@ fn a_second_ctrl_c_ends_the_run_at_once() {
 }
 
 #[test]
+#[cfg(unix)]
+fn main_errors_are_seen_at_once_and_ctrl_c_leaves_the_threads_it_waits_for() {
+    let script = b"spawn(fn() { while true { sleep(0.01) } })
+print('ready')
+let x = 1 / 0
+";
+    let dir = folder("main-error-at-once", &[("err.thr", script)]);
+    let mut child = thr()
+        .current_dir(&dir)
+        .arg("err.thr")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("thr starts");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    // The thread never ends, so the report is written before the run ends.
+    let mut report = String::new();
+    while !report.ends_with("<script> at err.thr:3:9\n") {
+        assert_ne!(stderr.read_line(&mut report).unwrap(), 0, "{report}");
+    }
+    assert!(report.starts_with("ZeroDivisionError: division by zero\n"));
+    assert!(child.try_wait().unwrap().is_none());
+    ctrl_c(&child);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(
+        rest,
+        "InterruptError: interrupted by Ctrl-C while waiting for Thread-1 to end\n"
+    );
+    assert!(killed_by_sigint(child.wait().unwrap()));
+}
+
+#[test]
 fn color_follows_the_option_and_no_color() {
     let dir = folder("color", &[("bad.thr", b"print(1 / 0)\n")]);
     let stderr = |args: &[&str], no_color: bool| {

@@ -48,6 +48,8 @@ pub fn run(opts: RunArgs, color: Color) -> ExitCode {
     engine.set_schedule(opts.schedule);
     engine.set_trace(opts.trace);
     engine.set_race(opts.race || opts.race_stop, opts.race_stop);
+    // Seen at once, even when a thread left running never ends.
+    engine.set_main_error_at_once(true);
     if let Err(message) = opts.limits.apply(engine.limits_mut()) {
         return usage_error(&message);
     }
