@@ -91,10 +91,14 @@ const ISSUE_11_RACES: &[(&str, &str, &str)] = &[
         "1000000",
         "taken out: 1000000 left: 0\n",
     ),
+    // Each push may wait for a whole sort of the list it grew: once the
+    // sorting thread keeps the lock busy, the run is quadratic in the
+    // count (400,000 took 100-150 s now and then). A sort that loses
+    // pushes loses thousands of these.
     (
         "push_beside_sort",
-        "400000",
-        "items: 400000 all there: true\n",
+        "30000",
+        "items: 30000 all there: true\n",
     ),
     (
         "insert_beside_push_remove",
