@@ -772,6 +772,7 @@ fn on_script_stack<T: Send>(
     f: impl FnOnce() -> Result<T, Error> + Send,
 ) -> Result<T, Error> {
     let shielded = || {
+        let _cached = crate::block_cache::cache_blocks();
         crate::panic::mark_script_thread();
         crate::stack_guard::enter(stack);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {

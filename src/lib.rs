@@ -21,6 +21,7 @@
 //! ```
 
 mod ast;
+mod block_cache;
 mod blocking;
 mod builtins;
 mod deadlock;
@@ -47,6 +48,7 @@ mod stack_guard;
 mod trace;
 mod value;
 
+pub use block_cache::BlockCache;
 pub use engine::{Capture, Engine};
 pub use error::Error;
 pub use func_args::FuncArgs;
