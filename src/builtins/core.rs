@@ -233,7 +233,7 @@ fn len(interp: &mut Interp, a: Args) -> Outcome {
 
 fn len_of(_: &mut Interp, v: Value) -> Outcome {
     let n = match v {
-        Value::Str(s) => char_count(&s),
+        Value::Str(s) => s.char_count(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
         Value::Object(ref o) => match o.length() {
@@ -243,17 +243,6 @@ fn len_of(_: &mut Interp, v: Value) -> Outcome {
         other => return throw("TypeError", format!("{} has no len()", other.a_type())),
     };
     Ok(Value::Int(n as i64))
-}
-
-/// How many characters (code points) a string has. ASCII text, the common
-/// case, is recognised in about half the time its characters take to count,
-/// and then its length is its byte count.
-fn char_count(s: &str) -> usize {
-    if s.is_ascii() {
-        s.len()
-    } else {
-        s.chars().count()
-    }
 }
 
 /// `min`/`max` over one iterable or several arguments, with `key=`.

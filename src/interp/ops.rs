@@ -480,9 +480,9 @@ pub fn slice(a: &Value, bounds: [Option<Value>; 3]) -> Outcome {
 }
 
 /// The character at index `i` of `s`, counted in characters. An ASCII
-/// string is indexed by byte, with no pass over it but the check; `s[i]` in
-/// a loop over a long string used to copy out every character each time.
-fn char_at(s: &str, i: &Value) -> Result<char, Unwind> {
+/// string (the string knows whether it is) is indexed by byte; `s[i]` in a
+/// loop over a long string used to copy out every character each time.
+fn char_at(s: &RcStr, i: &Value) -> Result<char, Unwind> {
     if s.is_ascii() {
         let at = position(i, s.len(), "string")?;
         return Ok(char::from(s.as_bytes()[at]));

@@ -21,8 +21,15 @@ use super::rc::Count;
 #[repr(C)]
 struct Header {
     count: Count,
+    /// The length in bytes, with [`ASCII`] set when every byte is ASCII.
     len: usize,
 }
+
+/// The bit of a heap string's `len` that says its text is all ASCII, so
+/// that its length in characters and its `s[i]` cost no pass over it:
+/// checked as the string is made, when its bytes are in the cache. (No
+/// string is long enough to need the bit as a length.)
+const ASCII: usize = 1 << (usize::BITS - 1);
 
 /// An immutable string, inline or reference-counted.
 pub struct RcStr {
@@ -117,6 +124,10 @@ impl RcStr {
             });
             let text = std::slice::from_raw_parts_mut(ptr.as_ptr().add(at).cast(), len);
             init(text);
+            // SAFETY: `init` wrote every byte.
+            if std::slice::from_raw_parts(ptr.as_ptr().add(at), len).is_ascii() {
+                (*ptr.cast::<Header>().as_ptr()).len |= ASCII;
+            }
         }
         Some(RcStr { ptr: ptr.cast() })
     }
@@ -144,7 +155,25 @@ impl RcStr {
     pub fn len(&self) -> usize {
         match self.is_inline() {
             true => (self.bits() >> 1) & 0b111,
-            false => self.header().len,
+            false => self.header().len & !ASCII,
+        }
+    }
+
+    /// Whether every byte is ASCII: then a byte is a character.
+    #[inline]
+    pub fn is_ascii(&self) -> bool {
+        match self.is_inline() {
+            true => self.as_str().is_ascii(),
+            false => self.header().len & ASCII != 0,
+        }
+    }
+
+    /// How many characters (code points) it has.
+    #[inline]
+    pub fn char_count(&self) -> usize {
+        match self.is_ascii() {
+            true => self.len(),
+            false => self.as_str().chars().count(),
         }
     }
 
@@ -312,13 +341,24 @@ mod tests {
     #[test]
     fn short_strings_are_inline_and_longer_ones_are_not() {
         let texts = [
-            "", "a", "é", "ab\0cd", "1234567", "12345678", "héllo", "héllo!",
+            "",
+            "a",
+            "é",
+            "ab\0cd",
+            "1234567",
+            "12345678",
+            "héllo",
+            "héllo!",
+            "a longer text, all ASCII",
+            "a longer text, not all ASCII: ü",
         ];
         for text in texts {
             let s = RcStr::from(text);
             assert_eq!(s.is_inline(), text.len() <= INLINE_MAX, "{text:?}");
             assert_eq!(s.as_str(), text);
             assert_eq!(s.len(), text.len());
+            assert_eq!(s.is_ascii(), text.is_ascii(), "{text:?}");
+            assert_eq!(s.char_count(), text.chars().count(), "{text:?}");
             let moved = [s.clone(), s];
             assert_eq!(moved[1].as_str(), text);
             assert_eq!(moved[0], moved[1]);
