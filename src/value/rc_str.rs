@@ -28,8 +28,22 @@ struct Header {
 /// The bit of a heap string's `len` that says its text is all ASCII, so
 /// that its length in characters and its `s[i]` cost no pass over it:
 /// checked as the string is made, when its bytes are in the cache. (No
-/// string is long enough to need the bit as a length.)
+/// string is made long enough to need the bit, or [`GROWN`], as a length.)
 const ASCII: usize = 1 << (usize::BITS - 1);
+/// The bit of a heap string's `len` that says it was grown by
+/// [`RcStr::try_append`]: its allocation has [`room`] for more text.
+const GROWN: usize = 1 << (usize::BITS - 2);
+const FLAGS: usize = ASCII | GROWN;
+
+/// The bytes of text a heap string of `len` bytes has room for: its length,
+/// or for a grown one the next power of two (64 at least), so that the
+/// room stays the same while it grows into it.
+fn room(len: usize, grown: usize) -> usize {
+    match grown {
+        0 => len,
+        _ => len.next_power_of_two().max(64),
+    }
+}
 
 /// An immutable string, inline or reference-counted.
 pub struct RcStr {
@@ -58,6 +72,9 @@ const TEXT_AT: usize = if cfg!(target_endian = "little") { 1 } else { 0 };
 
 /// The allocation for `len` bytes of text, and where the text starts in it.
 fn layout(len: usize) -> Option<(Layout, usize)> {
+    if len & FLAGS != 0 {
+        return None;
+    }
     let (layout, at) = Layout::new::<Header>()
         .extend(Layout::array::<u8>(len).ok()?)
         .ok()?;
@@ -155,7 +172,7 @@ impl RcStr {
     pub fn len(&self) -> usize {
         match self.is_inline() {
             true => (self.bits() >> 1) & 0b111,
-            false => self.header().len & !ASCII,
+            false => self.header().len & !FLAGS,
         }
     }
 
@@ -205,10 +222,63 @@ impl RcStr {
         }
     }
 
+    /// `self` followed by `more`, when `self` is a heap string and its only
+    /// reference: written into `self`'s room when it has enough, else into
+    /// a new string with room to grow (the next power of two), so a string
+    /// built piece by piece is copied a logarithmic number of times.
+    /// `Err(self)`, unchanged, when it is shared or inline, or memory runs
+    /// out. (The caller checks the size limit.)
+    pub fn try_append(self, more: &str) -> Result<RcStr, RcStr> {
+        if self.is_inline() || self.header().count.get() != 1 {
+            return Err(self);
+        }
+        let (len, flags) = (self.len(), self.header().len & FLAGS);
+        let new_len = len + more.len();
+        let ascii = if more.is_ascii() { flags & ASCII } else { 0 };
+        if flags & GROWN != 0 && new_len <= room(len, GROWN) {
+            // SAFETY: the only reference, so nobody reads the string while
+            // it changes; its allocation has room for `new_len` bytes.
+            unsafe { self.write_at(len, more, new_len | GROWN | ascii) };
+            return Ok(self);
+        }
+        let Some((layout, at)) = layout(room(new_len, GROWN)) else {
+            return Err(self);
+        };
+        // SAFETY: a layout with a header is not zero-sized.
+        let Some(ptr) = NonNull::new(unsafe { std::alloc::alloc(layout) }) else {
+            return Err(self);
+        };
+        // SAFETY: fresh memory with room for the header and `new_len`
+        // bytes, the first `len` of them copied from `self`.
+        unsafe {
+            ptr.cast::<Header>().write(Header {
+                count: Count::new(1),
+                len: 0,
+            });
+            std::ptr::copy_nonoverlapping(self.as_str().as_ptr(), ptr.as_ptr().add(at), len);
+            let grown = RcStr { ptr: ptr.cast() };
+            grown.write_at(len, more, new_len | GROWN | ascii);
+            Ok(grown)
+        }
+    }
+
+    /// Writes `more` at byte `at` of the text, and the header's new `len`.
+    ///
+    /// # Safety
+    /// The only reference to a heap string with room for `more` at `at`,
+    /// which `len` (flags aside) ends.
+    unsafe fn write_at(&self, at: usize, more: &str, len: usize) {
+        let header = self.ptr.as_ptr();
+        let text = header.cast::<u8>().add(size_of::<Header>());
+        std::ptr::copy_nonoverlapping(more.as_ptr(), text.add(at), more.len());
+        (*header).len = len;
+    }
+
     #[cold]
     #[inline(never)]
     fn free(&mut self) {
-        let (layout, _) = layout(self.len()).expect("a string made has a layout");
+        let room = room(self.len(), self.header().len & GROWN);
+        let (layout, _) = layout(room).expect("a string made has a layout");
         // SAFETY: the last reference is going; the allocation was made with
         // this layout.
         unsafe { std::alloc::dealloc(self.ptr.as_ptr().cast(), layout) }
@@ -336,6 +406,30 @@ mod tests {
             let set: HashSet<RcStr> = [a].into_iter().collect();
             assert!(set.contains(text));
         }
+    }
+
+    #[test]
+    fn appending_grows_only_a_string_nobody_else_holds() {
+        let inline = RcStr::from("short");
+        assert!(inline.try_append("er").is_err());
+        let s = RcStr::from("a heap string");
+        let shared = s.clone();
+        let s = s.try_append("!").expect_err("shared");
+        drop(shared);
+        let mut s = s.try_append("!").expect("unique");
+        let mut text = String::from("a heap string!");
+        // Through the first rooms' ends (64, 128) byte by byte.
+        for i in 0..150 {
+            let piece = if i == 100 { "é" } else { "x" };
+            s = s.try_append(piece).expect("unique");
+            text.push_str(piece);
+            assert_eq!(s.as_str(), text);
+            assert_eq!(s.is_ascii(), text.is_ascii());
+            assert_eq!(s.char_count(), text.chars().count());
+        }
+        let copy = RcStr::from(text.as_str());
+        assert_eq!(s, copy);
+        assert!(RcStr::ptr_eq(&s.clone(), &s));
     }
 
     #[test]

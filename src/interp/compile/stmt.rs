@@ -1,7 +1,7 @@
 //! Compiling statements.
 
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
-use crate::value::Value;
+use crate::value::{RcStr, Value};
 
 use super::super::call::as_range;
 use super::super::{error, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why};
@@ -382,6 +382,9 @@ fn assign_var<P: Probe>(var: &Var, value: NewValue, p: P) -> Exec {
         if value.int_update(me, f, &var) {
             return Ok(());
         }
+        if let Some(done) = value.str_append(me, f, &var) {
+            return done;
+        }
         let v = value.get(me, f, var.span, |me| old.get(me, f))?;
         me.preemption_point();
         p.var_write(me, f, &var);
@@ -534,6 +537,50 @@ impl NewValue {
             *x = v;
         }
         true
+    }
+
+    /// `s += e` on a local string that no other reference holds, with a
+    /// pure `e`: a string `e` is appended in place, the string's own
+    /// allocation grown (as CPython does), where `s + e` copies all of
+    /// `s`; a string built piece by piece in a loop costs its length, not
+    /// its length squared. `None` when that does not apply, and nothing
+    /// was evaluated. As for [`NewValue::int_update`], a frame's own slot
+    /// is seen by no other thread.
+    #[inline(always)]
+    fn str_append(&self, me: &mut Interp, f: &Frame, var: &Var) -> Option<Done> {
+        let (Some(BinOp::Add), Slot::Local(i), true) = (self.update, var.slot, self.pure) else {
+            return None;
+        };
+        let at = f.base + i as usize;
+        if !matches!(&me.stack[at], Value::Str(s) if RcStr::strong_count(s) == 1) {
+            return None;
+        }
+        // Pure: evaluated before the old value is read, which nobody sees.
+        Some(self.rhs.get(me, f).and_then(|y| {
+            let span = self.span.to(var.span);
+            let appended = match (&me.stack[at], &y) {
+                (Value::Str(s), Value::Str(t)) => {
+                    let r = me.sizes().check_string(s.len() + t.len());
+                    me.locate(r, f, span)?;
+                    me.preemption_point();
+                    let Value::Str(s) = std::mem::take(&mut me.stack[at]) else {
+                        unreachable!("a string was there")
+                    };
+                    // Put back either way: grown, or as it was.
+                    let grown = s.try_append(t);
+                    let done = grown.is_ok();
+                    me.stack[at] = Value::Str(grown.unwrap_or_else(|s| s));
+                    done
+                }
+                _ => false,
+            };
+            if !appended {
+                let v = expr::apply(me, f, BinOp::Add, me.stack[at].clone(), y, span)?;
+                me.preemption_point();
+                me.stack[at] = v;
+            }
+            Ok(())
+        }))
     }
 
     /// `obj.name = e` or `obj.name op= e` on a record read in place (a
