@@ -214,6 +214,13 @@ impl RcStr {
         a.ptr == b.ptr
     }
 
+    /// Whether this is a heap string and its only reference, which
+    /// [`RcStr::try_append`] may grow.
+    #[inline]
+    pub fn is_unique_heap(&self) -> bool {
+        !self.is_inline() && self.header().count.get() == 1
+    }
+
     /// References to a heap string; an inline one counts as held once.
     pub fn strong_count(this: &RcStr) -> usize {
         match this.is_inline() {
@@ -229,7 +236,7 @@ impl RcStr {
     /// `Err(self)`, unchanged, when it is shared or inline, or memory runs
     /// out. (The caller checks the size limit.)
     pub fn try_append(self, more: &str) -> Result<RcStr, RcStr> {
-        if self.is_inline() || self.header().count.get() != 1 {
+        if !self.is_unique_heap() {
             return Err(self);
         }
         let (len, flags) = (self.len(), self.header().len & FLAGS);

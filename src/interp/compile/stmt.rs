@@ -1,7 +1,7 @@
 //! Compiling statements.
 
 use crate::ast::{AssignOp, BinOp, Catch, Expr, Name, Slot, Span, Stmt, StmtKind, Target, Var};
-use crate::value::{RcStr, Value};
+use crate::value::Value;
 
 use super::super::call::as_range;
 use super::super::{error, ops, raise, take_thrown, Frame, Interp, Outcome, Thrown, Unwind, Why};
@@ -552,7 +552,7 @@ impl NewValue {
             return None;
         };
         let at = f.base + i as usize;
-        if !matches!(&me.stack[at], Value::Str(s) if RcStr::strong_count(s) == 1) {
+        if !matches!(&me.stack[at], Value::Str(s) if s.is_unique_heap()) {
             return None;
         }
         // Pure: evaluated before the old value is read, which nobody sees.
