@@ -36,13 +36,21 @@ const GROWN: usize = 1 << (usize::BITS - 2);
 const FLAGS: usize = ASCII | GROWN;
 
 /// The bytes of text a heap string of `len` bytes has room for: its length,
-/// or for a grown one the next power of two (64 at least), so that the
-/// room stays the same while it grows into it.
+/// or for a grown one (64 at least) its length rounded up to a quarter of
+/// the power of two below it. The room stays the same while the string
+/// grows into it, a grown string wastes a quarter of its length at most,
+/// and one built piece by piece is copied about four times per doubling.
 fn room(len: usize, grown: usize) -> usize {
-    match grown {
-        0 => len,
-        _ => len.next_power_of_two().max(64),
+    if grown == 0 {
+        return len;
     }
+    if len <= 64 {
+        return 64;
+    }
+    // 2^(bits - 1) < len <= 2^bits: four steps of 2^(bits - 3) to the next.
+    let bits = usize::BITS - (len - 1).leading_zeros();
+    let step = 1usize << (bits - 3);
+    len.div_ceil(step) * step
 }
 
 /// An immutable string, inline or reference-counted.
@@ -231,8 +239,8 @@ impl RcStr {
 
     /// `self` followed by `more`, when `self` is a heap string and its only
     /// reference: written into `self`'s room when it has enough, else into
-    /// a new string with room to grow (the next power of two), so a string
-    /// built piece by piece is copied a logarithmic number of times.
+    /// a new string with [`room`] to grow, so a string built piece by
+    /// piece is copied a logarithmic number of times.
     /// `Err(self)`, unchanged, when it is shared or inline, or memory runs
     /// out. (The caller checks the size limit.)
     pub fn try_append(self, more: &str) -> Result<RcStr, RcStr> {
@@ -413,6 +421,18 @@ mod tests {
             let set: HashSet<RcStr> = [a].into_iter().collect();
             assert!(set.contains(text));
         }
+    }
+
+    #[test]
+    fn a_grown_strings_room_holds_while_it_grows_into_it() {
+        for len in 8..20_000 {
+            let r = room(len, GROWN);
+            assert!(r >= len && r <= (len + len / 4).max(64), "{len}: {r}");
+            assert_eq!(room(r, GROWN), r, "{len}");
+            assert_eq!(room(len, 0), len);
+        }
+        assert_eq!(room(1 << 30, GROWN), 1 << 30);
+        assert_eq!(room((1 << 30) + 1, GROWN), (1 << 30) + (1 << 28));
     }
 
     #[test]
