@@ -651,10 +651,12 @@ fn join_threads(rt: &Runtime, main: &Arc<ThreadCtx>) -> Result<(), Error> {
         let left = rt.non_daemon_threads();
         let alive = left.iter().filter(|t| !Arc::ptr_eq(t, main));
         let names: Vec<String> = alive.map(|t| t.name().to_string()).collect();
-        let message = format!(
-            "interrupted by Ctrl-C while waiting for {} to end",
-            names.join(", ")
-        );
+        // One may have ended as Ctrl-C came.
+        let who = match names.is_empty() {
+            true => "the program's threads".to_string(),
+            false => names.join(", "),
+        };
+        let message = format!("interrupted by Ctrl-C while waiting for {who} to end");
         let rendered = format!("InterruptError: {message}\n");
         return Err(Error::new("InterruptError", message, rendered));
     }
