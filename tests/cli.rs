@@ -244,19 +244,24 @@ fn interrupted(
     dir: &Path,
     args: &[&str],
 ) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
-    let mut child = thr()
-        .current_dir(dir)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("thr starts");
+    let mut child = started(dir, args);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     assert_eq!(line, "ready\n");
     ctrl_c(&child);
     (child, stdout)
+}
+
+/// `thr` with `args`, run in `dir`, its stdout and stderr piped.
+fn started(dir: &Path, args: &[&str]) -> std::process::Child {
+    thr()
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("thr starts")
 }
 
 fn ctrl_c(child: &std::process::Child) {
@@ -325,13 +330,7 @@ print('ready')
 let x = 1 / 0
 ";
     let dir = folder("main-error-at-once", &[("err.thr", script)]);
-    let mut child = thr()
-        .current_dir(&dir)
-        .arg("err.thr")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("thr starts");
+    let mut child = started(&dir, &["err.thr"]);
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     // The thread never ends, so the report is written before the run ends.
     let mut report = String::new();
