@@ -97,6 +97,9 @@ pub fn run(exe: &Path, case: &Case, extra: &[String], limit: Duration) -> Result
     if let Some(folder) = folder {
         command.current_dir(folder);
     }
+    // Before the child starts its own deadline's clock: a run that ended
+    // at its deadline has always run `limit` by this clock.
+    let started = Instant::now();
     let mut child = command
         .arg("--deterministic")
         .arg(format!("--deadline={}", limit.as_secs_f64()))
@@ -111,7 +114,6 @@ pub fn run(exe: &Path, case: &Case, extra: &[String], limit: Duration) -> Result
     // Read both pipes as the child writes, so a chatty run cannot stall on a full pipe.
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
-    let started = Instant::now();
     let mut killed = false;
     let status = loop {
         match child.try_wait() {
