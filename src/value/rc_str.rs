@@ -78,15 +78,15 @@ const TAG_AT: usize = if cfg!(target_endian = "little") {
 };
 const TEXT_AT: usize = if cfg!(target_endian = "little") { 1 } else { 0 };
 
-/// The allocation for `len` bytes of text, and where the text starts in it.
-fn layout(len: usize) -> Option<(Layout, usize)> {
+/// The allocation for a header and `len` bytes of text after it.
+fn layout(len: usize) -> Option<Layout> {
     if len & FLAGS != 0 {
         return None;
     }
-    let (layout, at) = Layout::new::<Header>()
+    let (layout, _) = Layout::new::<Header>()
         .extend(Layout::array::<u8>(len).ok()?)
         .ok()?;
-    Some((layout.pad_to_align(), at))
+    Some(layout.pad_to_align())
 }
 
 impl RcStr {
@@ -138,23 +138,49 @@ impl RcStr {
         len: usize,
         init: impl FnOnce(&mut [MaybeUninit<u8>]),
     ) -> Option<RcStr> {
-        let (layout, at) = layout(len)?;
-        // SAFETY: the layout is never zero-sized: it holds a header.
-        let ptr = NonNull::new(unsafe { std::alloc::alloc(layout) })?;
-        // SAFETY: fresh memory of `layout`, written before it is read.
+        let s = RcStr::allocate(len)?;
+        // SAFETY: the allocation has room for `len` bytes of text, which
+        // `init` writes, as UTF-8, before anything reads them.
         unsafe {
-            ptr.cast::<Header>().write(Header {
-                count: Count::new(1),
-                len,
-            });
-            let text = std::slice::from_raw_parts_mut(ptr.as_ptr().add(at).cast(), len);
-            init(text);
-            // SAFETY: `init` wrote every byte.
-            if std::slice::from_raw_parts(ptr.as_ptr().add(at), len).is_ascii() {
-                (*ptr.cast::<Header>().as_ptr()).len |= ASCII;
-            }
+            let text = s.text_ptr();
+            init(std::slice::from_raw_parts_mut(text.cast(), len));
+            let ascii = std::slice::from_raw_parts(text, len).is_ascii();
+            s.set_len(len | if ascii { ASCII } else { 0 });
         }
-        Some(RcStr { ptr: ptr.cast() })
+        Some(s)
+    }
+
+    /// A heap string with room for `room` bytes of text, held once, its
+    /// length 0 until [`RcStr::set_len`]; `None` when memory runs out.
+    fn allocate(room: usize) -> Option<RcStr> {
+        let layout = layout(room)?;
+        // SAFETY: the layout is never zero-sized: it holds a header.
+        let ptr = NonNull::new(unsafe { std::alloc::alloc(layout) })?.cast::<Header>();
+        // SAFETY: fresh memory of `layout`, which starts with a header.
+        unsafe {
+            ptr.write(Header {
+                count: Count::new(1),
+                len: 0,
+            })
+        };
+        Some(RcStr { ptr })
+    }
+
+    /// Where a heap string's text starts: right after its header (whose
+    /// size is a multiple of its alignment, so nothing pads between).
+    #[inline(always)]
+    fn text_ptr(&self) -> *mut u8 {
+        // SAFETY: within the allocation, which holds a header and text.
+        unsafe { self.ptr.as_ptr().cast::<u8>().add(size_of::<Header>()) }
+    }
+
+    /// Sets a heap string's length and flags.
+    ///
+    /// # Safety
+    /// The only reference to the string, whose allocation has room for, and
+    /// holds, that many bytes of UTF-8 text, ASCII if [`ASCII`] is set.
+    unsafe fn set_len(&self, len: usize) {
+        (*self.ptr.as_ptr()).len = len;
     }
 
     /// The word, as bits.
@@ -208,9 +234,7 @@ impl RcStr {
         let text = match self.is_inline() {
             // The bytes of the word itself, which `self` holds.
             true => (&raw const self.ptr).cast::<u8>().wrapping_add(TEXT_AT),
-            // SAFETY: `len` bytes follow the header (whose size is a
-            // multiple of its alignment, so nothing pads between).
-            false => unsafe { self.ptr.as_ptr().cast::<u8>().add(size_of::<Header>()) },
+            false => self.text_ptr().cast_const(),
         };
         // SAFETY: `len` bytes of UTF-8 at `text`, living as long as `self`.
         unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(text, len)) }
@@ -256,44 +280,32 @@ impl RcStr {
             unsafe { self.write_at(len, more, new_len | GROWN | ascii) };
             return Ok(self);
         }
-        let Some((layout, at)) = layout(room(new_len, GROWN)) else {
+        let Some(grown) = RcStr::allocate(room(new_len, GROWN)) else {
             return Err(self);
         };
-        // SAFETY: a layout with a header is not zero-sized.
-        let Some(ptr) = NonNull::new(unsafe { std::alloc::alloc(layout) }) else {
-            return Err(self);
-        };
-        // SAFETY: fresh memory with room for the header and `new_len`
-        // bytes, the first `len` of them copied from `self`.
+        // SAFETY: the new string has room for `new_len` bytes; the first
+        // `len` are copied from `self`, the rest from `more`.
         unsafe {
-            ptr.cast::<Header>().write(Header {
-                count: Count::new(1),
-                len: 0,
-            });
-            std::ptr::copy_nonoverlapping(self.as_str().as_ptr(), ptr.as_ptr().add(at), len);
-            let grown = RcStr { ptr: ptr.cast() };
+            std::ptr::copy_nonoverlapping(self.text_ptr(), grown.text_ptr(), len);
             grown.write_at(len, more, new_len | GROWN | ascii);
-            Ok(grown)
         }
+        Ok(grown)
     }
 
     /// Writes `more` at byte `at` of the text, and the header's new `len`.
     ///
     /// # Safety
-    /// The only reference to a heap string with room for `more` at `at`,
-    /// which `len` (flags aside) ends.
+    /// As [`RcStr::set_len`]'s, for the text with `more` at `at`.
     unsafe fn write_at(&self, at: usize, more: &str, len: usize) {
-        let header = self.ptr.as_ptr();
-        let text = header.cast::<u8>().add(size_of::<Header>());
-        std::ptr::copy_nonoverlapping(more.as_ptr(), text.add(at), more.len());
-        (*header).len = len;
+        std::ptr::copy_nonoverlapping(more.as_ptr(), self.text_ptr().add(at), more.len());
+        self.set_len(len);
     }
 
     #[cold]
     #[inline(never)]
     fn free(&mut self) {
         let room = room(self.len(), self.header().len & GROWN);
-        let (layout, _) = layout(room).expect("a string made has a layout");
+        let layout = layout(room).expect("a string made has a layout");
         // SAFETY: the last reference is going; the allocation was made with
         // this layout.
         unsafe { std::alloc::dealloc(self.ptr.as_ptr().cast(), layout) }
@@ -322,9 +334,7 @@ impl Drop for RcStr {
 impl From<&str> for RcStr {
     fn from(text: &str) -> RcStr {
         RcStr::try_alloc(text).unwrap_or_else(|| {
-            std::alloc::handle_alloc_error(
-                layout(text.len()).map_or(Layout::new::<Header>(), |l| l.0),
-            )
+            std::alloc::handle_alloc_error(layout(text.len()).unwrap_or(Layout::new::<Header>()))
         })
     }
 }
